@@ -16,9 +16,10 @@
  * expression (FSUB ST0,STi computes f80_sub(st0, sti); FSUBR computes f80_sub(sti, st0)).
  * For the NaN rules that depend on which operand is ST(0), the library uses only
  * significands and signs, so the mapping above is all the caller needs.
- * Memory operands: FLD m32/m64 use f80_from_f32/f64; arithmetic with an m32/m64 operand
- * widens it with f80_widen_f32/f64 (which keeps an SNaN signalling so the arithmetic raises
- * IE for it); integer operands are converted exactly with f80_from_int.
+ * Memory operands: FLD m32/m64 use f80_from_f32/f64; arithmetic and FCOM with an m32/m64
+ * operand use f80_arith_f32/f64 and f80_compare_f32/f64 (the operand must not be converted
+ * first: its DE and SNaN are judged by the operation's priorities); integer operands
+ * (FIADD, FICOM...) are converted exactly with f80_from_int and use the register forms.
  */
 #ifndef VMM86_CPU_FPU_F80_H
 #define VMM86_CPU_FPU_F80_H
@@ -57,6 +58,11 @@ Float80 f80_mul(Float80 a, Float80 b, FpEnv *env);
 Float80 f80_div(Float80 a, Float80 b, FpEnv *env); /* a / b */
 Float80 f80_sqrt(Float80 a, FpEnv *env);
 
+/* FADD/FSUB/FSUBR/FMUL/FDIV/FDIVR ST(0), m32/m64: st0 op m (SUBR: m - st0, DIVR: m / st0). */
+typedef enum F80Op { F80_ADD, F80_SUB, F80_SUBR, F80_MUL, F80_DIV, F80_DIVR } F80Op;
+Float80 f80_arith_f32(F80Op op, Float80 st0, uint32_t m, FpEnv *env);
+Float80 f80_arith_f64(F80Op op, Float80 st0, uint64_t m, FpEnv *env);
+
 /* --- comparison and classification --------------------------------------------------- */
 /* FCOM/FCOMI (quiet=false: any NaN raises IE) and FUCOM/FUCOMI (quiet=true: SNaN only).
  * FTST is f80_compare(x, +0, false). Map the result with fp_cmp_x87_cc / fp_cmp_eflags. */
@@ -64,6 +70,9 @@ FpCmp f80_compare(Float80 a, Float80 b, bool quiet, FpEnv *env);
 /* FXAM for a non-empty register: C3/C2/C0 class and C1 = sign (the caller reports the
  * "empty" class 101 itself). */
 uint16_t f80_classify(Float80 a);
+/* FCOM/FCOMP m32/m64 (signalling compare of ST(0) with the memory operand). */
+FpCmp f80_compare_f32(Float80 st0, uint32_t m, FpEnv *env);
+FpCmp f80_compare_f64(Float80 st0, uint64_t m, FpEnv *env);
 
 /* --- remainder, rounding, scaling ------------------------------------------------------ */
 /* FPREM (truncating) and FPREM1 (IEEE, round to nearest) of a by b. *cc receives C2 (set:
@@ -86,10 +95,6 @@ int64_t f80_to_i64(Float80 a, bool truncate, FpEnv *env);
 /* FLD m32/m64: exact; DE for a denormal, IE and quieting for an SNaN. */
 Float80 f80_from_f32(uint32_t a, FpEnv *env);
 Float80 f80_from_f64(uint64_t a, FpEnv *env);
-/* Memory operand of FADD/FMUL/FCOM... m32/m64: exact; DE for a denormal; an SNaN stays
- * signalling (with its payload widened) so the operation itself raises IE. */
-Float80 f80_widen_f32(uint32_t a, FpEnv *env);
-Float80 f80_widen_f64(uint64_t a, FpEnv *env);
 /* FST/FSTP m32/m64: rounded with env->round to the memory format's precision and exponent
  * range. For an unmasked OE/UE the caller must not store (the hardware leaves memory). */
 uint32_t f80_to_f32(Float80 a, FpEnv *env);

@@ -36,9 +36,8 @@ void fp_x87_denormals(const FpVal *a, const FpVal *b, FpEnv *env)
         env->flags |= FP_DE;
 }
 
-static Float80 x87_addsub(Float80 x, Float80 y, bool negate, FpEnv *env)
+static Float80 x87_addsub(FpVal a, FpVal b, bool negate, FpEnv *env)
 {
-    FpVal a = fp_unpack80(x), b = fp_unpack80(y);
     Float80 out;
     if (fp_x87_nan_operands(&a, &b, &out, env))
         return out;
@@ -69,12 +68,8 @@ static Float80 x87_addsub(Float80 x, Float80 y, bool negate, FpEnv *env)
     return fp_pack80(fp_round(env, &f, s, e, m));
 }
 
-Float80 f80_add(Float80 a, Float80 b, FpEnv *env) { return x87_addsub(a, b, false, env); }
-Float80 f80_sub(Float80 a, Float80 b, FpEnv *env) { return x87_addsub(a, b, true, env); }
-
-Float80 f80_mul(Float80 x, Float80 y, FpEnv *env)
+static Float80 x87_mul(FpVal a, FpVal b, FpEnv *env)
 {
-    FpVal a = fp_unpack80(x), b = fp_unpack80(y);
     Float80 out;
     if (fp_x87_nan_operands(&a, &b, &out, env))
         return out;
@@ -98,9 +93,8 @@ Float80 f80_mul(Float80 x, Float80 y, FpEnv *env)
     return fp_pack80(fp_round(env, &f, s, e, m));
 }
 
-Float80 f80_div(Float80 x, Float80 y, FpEnv *env)
+static Float80 x87_div(FpVal a, FpVal b, FpEnv *env)
 {
-    FpVal a = fp_unpack80(x), b = fp_unpack80(y);
     Float80 out;
     if (fp_x87_nan_operands(&a, &b, &out, env))
         return out;
@@ -122,6 +116,50 @@ Float80 f80_div(Float80 x, Float80 y, FpEnv *env)
     FpU128 m;
     fp_div_core(&a, &b, &s, &e, &m);
     return fp_pack80(fp_round(env, &f, s, e, m));
+}
+
+static Float80 x87_binop(F80Op op, FpVal a, FpVal b, FpEnv *env)
+{
+    switch (op) {
+    case F80_ADD: return x87_addsub(a, b, false, env);
+    case F80_SUB: return x87_addsub(a, b, true, env);
+    case F80_SUBR: return x87_addsub(b, a, true, env);
+    case F80_MUL: return x87_mul(a, b, env);
+    case F80_DIV: return x87_div(a, b, env);
+    default: return x87_div(b, a, env);
+    }
+}
+
+Float80 f80_add(Float80 a, Float80 b, FpEnv *env)
+{
+    return x87_addsub(fp_unpack80(a), fp_unpack80(b), false, env);
+}
+
+Float80 f80_sub(Float80 a, Float80 b, FpEnv *env)
+{
+    return x87_addsub(fp_unpack80(a), fp_unpack80(b), true, env);
+}
+
+Float80 f80_mul(Float80 a, Float80 b, FpEnv *env)
+{
+    return x87_mul(fp_unpack80(a), fp_unpack80(b), env);
+}
+
+Float80 f80_div(Float80 a, Float80 b, FpEnv *env)
+{
+    return x87_div(fp_unpack80(a), fp_unpack80(b), env);
+}
+
+/* The memory operand stays unpacked so that its denormal-ness (DE) and signalling-ness (IE)
+ * are judged by the operation's priorities, exactly as for a register operand. */
+Float80 f80_arith_f32(F80Op op, Float80 st0, uint32_t m, FpEnv *env)
+{
+    return x87_binop(op, fp_unpack80(st0), fp_unpack32(m, false), env);
+}
+
+Float80 f80_arith_f64(F80Op op, Float80 st0, uint64_t m, FpEnv *env)
+{
+    return x87_binop(op, fp_unpack80(st0), fp_unpack64(m, false), env);
 }
 
 Float80 f80_sqrt(Float80 x, FpEnv *env)
@@ -148,9 +186,8 @@ Float80 f80_sqrt(Float80 x, FpEnv *env)
     return fp_pack80(fp_round(env, &f, false, e, m));
 }
 
-FpCmp f80_compare(Float80 x, Float80 y, bool quiet, FpEnv *env)
+static FpCmp x87_compare(FpVal a, FpVal b, bool quiet, FpEnv *env)
 {
-    FpVal a = fp_unpack80(x), b = fp_unpack80(y);
     env->c1 = false;
     if (a.kind == FPK_BAD || b.kind == FPK_BAD) {
         env->flags |= FP_IE;
@@ -163,6 +200,21 @@ FpCmp f80_compare(Float80 x, Float80 y, bool quiet, FpEnv *env)
     }
     fp_x87_denormals(&a, &b, env);
     return fp_cmp_vals(&a, &b);
+}
+
+FpCmp f80_compare(Float80 a, Float80 b, bool quiet, FpEnv *env)
+{
+    return x87_compare(fp_unpack80(a), fp_unpack80(b), quiet, env);
+}
+
+FpCmp f80_compare_f32(Float80 st0, uint32_t m, FpEnv *env)
+{
+    return x87_compare(fp_unpack80(st0), fp_unpack32(m, false), false, env);
+}
+
+FpCmp f80_compare_f64(Float80 st0, uint64_t m, FpEnv *env)
+{
+    return x87_compare(fp_unpack80(st0), fp_unpack64(m, false), false, env);
 }
 
 uint16_t f80_classify(Float80 x)

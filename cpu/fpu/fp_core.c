@@ -357,3 +357,24 @@ FpCmp fp_cmp_vals(const FpVal *a, const FpVal *b)
         mag = -mag;
     return mag < 0 ? FP_CMP_LESS : mag > 0 ? FP_CMP_GREATER : FP_CMP_EQUAL;
 }
+
+bool fp_round_int_mag(const FpVal *v, uint8_t rc, uint64_t *mag, bool *inexact, bool *up)
+{
+    if (v->exp >= 64)
+        return false;
+    /* Fixed point with 64 fraction bits; bits below those only matter as sticky. */
+    FpU128 x = fp_shr_sticky((FpU128)v->sig << 64, 63 - v->exp);
+    uint64_t ip = (uint64_t)(x >> 64), frac = (uint64_t)x;
+    const uint64_t half = 1ull << 63;
+    bool inc;
+    switch (rc) {
+    case FP_RC_NEAREST: inc = frac > half || (frac == half && (ip & 1)); break;
+    case FP_RC_UP: inc = frac && !v->sign; break;
+    case FP_RC_DOWN: inc = frac && v->sign; break;
+    default: inc = false; break;
+    }
+    *inexact = frac != 0;
+    *up = inc;
+    *mag = ip + inc;
+    return !(inc && *mag == 0); /* 2^64 - 1 rounded up does not fit */
+}

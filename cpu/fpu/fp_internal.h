@@ -112,6 +112,10 @@ void fp_mul_core(const FpVal *a, const FpVal *b, bool *sign, int32_t *exp, FpU12
 void fp_div_core(const FpVal *a, const FpVal *b, bool *sign, int32_t *exp, FpU128 *sig);
 void fp_sqrt_core(const FpVal *a, int32_t *exp, FpU128 *sig);
 
+/* Rounds |v| (finite) to an integer with rounding mode rc (v's sign steers the directed
+ * modes). Returns false when the rounded magnitude does not fit in 64 bits. */
+bool fp_round_int_mag(const FpVal *v, uint8_t rc, uint64_t *mag, bool *inexact, bool *up);
+
 /* Order of two non-NaN values (zeros, finite, infinities; signed zeros are equal). */
 FpCmp fp_cmp_vals(const FpVal *a, const FpVal *b);
 
