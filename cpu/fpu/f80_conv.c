@@ -110,8 +110,19 @@ static FpPacked x87_store(Float80 x, const FpFormat *f, bool *nan, FpEnv *env)
         return p;
     case FPK_ZERO:
         return p;
-    default: /* no DE: the source is a register, not an arithmetic operand */
-        return fp_round_val(env, f, &v);
+    default: { /* no DE: the source is a register, not an arithmetic operand */
+        /* With OE/UE unmasked nothing is stored, and then neither PE nor C1 is reported. */
+        FpEnv local = *env;
+        local.flags = 0;
+        p = fp_round_val(&local, f, &v);
+        if (local.flags & ~local.masks & (FP_OE | FP_UE)) {
+            local.flags &= (uint8_t)~FP_PE;
+            local.c1 = false;
+        }
+        env->flags |= local.flags;
+        env->c1 = local.c1;
+        return p;
+    }
     }
 }
 

@@ -9,6 +9,15 @@ static Float80 f80_from_mag(bool sign, uint64_t mag)
     return f80_make((uint16_t)((sign ? 0x8000 : 0) | (F80_BIAS + 63 - sh)), mag << sh);
 }
 
+/* An operand returned as the result (FPREM by inf, FSCALE by 0): no underflow is signalled
+ * for a denormal, but a pseudo-denormal is rewritten in the normal encoding of its value. */
+static Float80 x87_unchanged(Float80 x)
+{
+    if (f80_bexp(x) == 0 && (x.mant >> 63))
+        x.se |= 1;
+    return x;
+}
+
 /* --- FPREM / FPREM1 ------------------------------------------------------------------- */
 
 /* Quotient bits Q2, Q1, Q0 of a complete reduction into C0, C3, C1. */
@@ -74,10 +83,8 @@ static Float80 x87_rem(Float80 x, Float80 y, bool nearest, uint16_t *cc, FpEnv *
     env->c1 = false;
     if (a.kind == FPK_ZERO)
         return x;
-    if (b.kind == FPK_INF) { /* quotient 0: the dividend, normalized (pseudo-denormals) */
-        FpFormat f = fp_format80(FP_PC_64);
-        return fp_x87_round(env, &f, &a);
-    }
+    if (b.kind == FPK_INF)
+        return x87_unchanged(x); /* quotient 0 */
     return rem_finite(&a, &b, nearest, cc, env);
 }
 
@@ -133,6 +140,8 @@ Float80 f80_scale(Float80 x, Float80 y, FpEnv *env)
     env->c1 = false;
     if (a.kind != FPK_FINITE)
         return x; /* ±0, ±inf */
+    if (b.kind == FPK_ZERO) /* (a nonzero |b| < 1 still rounds the operand) */
+        return x87_unchanged(x);
     /* trunc(b), clamped far beyond any exponent that can still matter. */
     int32_t n = 0;
     if (b.kind == FPK_FINITE && b.exp >= 0)

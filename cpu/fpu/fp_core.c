@@ -131,15 +131,19 @@ static bool fp_is_tiny(const FpEnv *env, const FpFormat *f, bool sign, int32_t e
  * unmasked overflow delivers the rounded value with its exponent wrapped into range. */
 static FpPacked fp_overflow(FpEnv *env, const FpFormat *f, FpPacked r, int32_t exp, FpU128 sig)
 {
-    if (!(env->masks & FP_OE)) {
+    bool unmasked = !(env->masks & FP_OE);
+    if (unmasked && exp - f->wrap <= f->emax) {
         env->flags |= FP_OE;
         r.sig = (uint64_t)(sig >> 64);
         r.bexp = exp - f->wrap + f->bias;
         return r;
     }
+    /* Only FSCALE can overflow so far that even the wrapped exponent is out of range; the
+     * hardware then delivers infinity whatever the rounding mode. */
     env->flags |= FP_OE | FP_PE;
     uint8_t rc = env->round;
-    bool to_inf = rc == FP_RC_NEAREST || (rc == FP_RC_UP && !r.sign) || (rc == FP_RC_DOWN && r.sign);
+    bool to_inf = unmasked || rc == FP_RC_NEAREST || (rc == FP_RC_UP && !r.sign) ||
+                  (rc == FP_RC_DOWN && r.sign);
     env->c1 = to_inf;
     if (to_inf) {
         r.bexp = f->emax + f->bias + 1;
@@ -165,9 +169,15 @@ FpPacked fp_round(FpEnv *env, const FpFormat *f, bool sign, int32_t exp, FpU128 
             env->c1 = false;
             return r;
         }
+        /* Unmasked underflow reports tininess even when exact, and delivers the normalized
+         * result with the exponent wrapped up into range. Only FSCALE can go so far below
+         * that wrapping does not help; the hardware then delivers a zero. */
         if (tiny && !ue_masked) {
-            /* Unmasked underflow reports tininess even when exact, and delivers the
-             * normalized result with the exponent wrapped up into range. */
+            if (exp + f->wrap < f->emin) {
+                env->flags |= FP_UE | FP_PE;
+                env->c1 = false;
+                return r;
+            }
             env->flags |= FP_UE;
             exp += f->wrap;
         } else {

@@ -33,14 +33,17 @@ void diff_record(DiffCtx *c, bool ok, const char *fmt, ...)
     va_end(ap);
 }
 
-/* x87 modes: every rounding control × precision control 24/53/64 (all exceptions masked). */
+/* x87 modes: every rounding control × precision control 24/53/64, all exceptions masked,
+ * and the same with OE and UE unmasked (the x87 then delivers exponent-wrapped results to a
+ * register destination; IE, DE and ZE stay masked since their results are not delivered). */
 static unsigned x87_modes(uint32_t *out)
 {
     static const unsigned pcs[] = { FP_PC_24, FP_PC_53, FP_PC_64 };
     unsigned n = 0;
-    for (unsigned rc = 0; rc < 4; rc++)
-        for (unsigned p = 0; p < 3; p++)
-            out[n++] = 0x003F | 0x0040 | pcs[p] << 8 | rc << 10;
+    for (unsigned unmask = 0; unmask < 2; unmask++)
+        for (unsigned rc = 0; rc < 4; rc++)
+            for (unsigned p = 0; p < 3; p++)
+                out[n++] = (unmask ? 0x0027 : 0x003F) | 0x0040 | pcs[p] << 8 | rc << 10;
     return n;
 }
 
@@ -75,7 +78,7 @@ typedef struct Totals {
 
 static void run_op(const DiffOp *op, const Options *o, Totals *t)
 {
-    uint32_t modes[16];
+    uint32_t modes[24];
     unsigned nm = op->family == FAM_X87 ? x87_modes(modes) : sse_modes(modes);
     uint64_t count = o->count;
     if (o->full) /* at least 1,000,000 operand sets per operation across the modes */

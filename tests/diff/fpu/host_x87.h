@@ -2,8 +2,9 @@
  *
  * Contract: each function starts from FNINIT, loads the control word and the operands,
  * executes the instruction, captures the status word with FNSTSW before anything else can
- * change it, stores the result(s) with FSTP m80 (which neither rounds nor raises) and leaves
- * the FPU initialised. Operand convention: `a` is ST(0), `b` is ST(1) at the instruction.
+ * change it, clears the flags (FNCLEX, so that an unmasked exception cannot fault at the next
+ * waiting instruction), stores the result(s) with FSTP m80 (which neither rounds nor raises)
+ * and leaves the FPU initialised. Operand convention: `a` is ST(0), `b` is ST(1) at the instruction.
  * x86-64 hosts only (the whole tool is built only there).
  */
 #ifndef VMM86_TESTS_DIFF_FPU_HOST_X87_H
@@ -32,7 +33,7 @@ typedef struct HostX87 {
 /* Two register operands, one result in ST(0). */
 #define HOST_X87_2(insn)                                                                     \
     __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[b]\n\tfldt %[a]\n\t" insn "\n\t"      \
-                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfninit"                                  \
+                     "fnstsw %[sw]\n\tfnclex\n\tfstpt %[r]\n\tfninit"                                  \
                      : [r] "=m"(h.r), [sw] "=m"(h.sw)                                        \
                      : [a] "m"(a), [b] "m"(b), [cw] "m"(cw)                                  \
                      : X87_CLOBBERS)
@@ -40,7 +41,7 @@ typedef struct HostX87 {
 /* One register operand, results in ST(0) and ST(1). */
 #define HOST_X87_1(insn)                                                                     \
     __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\t" insn "\n\t"                   \
-                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfstpt %[r2]\n\tfninit"                   \
+                     "fnstsw %[sw]\n\tfnclex\n\tfstpt %[r]\n\tfstpt %[r2]\n\tfninit"                   \
                      : [r] "=m"(h.r), [r2] "=m"(h.r2), [sw] "=m"(h.sw)                       \
                      : [a] "m"(a), [cw] "m"(cw)                                              \
                      : X87_CLOBBERS)
@@ -56,7 +57,7 @@ typedef struct HostX87 {
 /* Load a memory operand, store ST(0) as m80. */
 #define HOST_X87_LOAD(insn, src)                                                             \
     __asm__ volatile("fninit\n\tfldcw %[cw]\n\t" insn " %[s]\n\t"                           \
-                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfninit"                                  \
+                     "fnstsw %[sw]\n\tfnclex\n\tfstpt %[r]\n\tfninit"                                  \
                      : [r] "=m"(h.r), [sw] "=m"(h.sw)                                        \
                      : [s] "m"(src), [cw] "m"(cw)                                            \
                      : X87_CLOBBERS)
@@ -64,7 +65,7 @@ typedef struct HostX87 {
 /* Arithmetic with a memory operand: ST(0)=a op m. */
 #define HOST_X87_MEM(insn, src)                                                              \
     __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldt %[a]\n\t" insn " %[s]\n\t"              \
-                     "fnstsw %[sw]\n\tfstpt %[r]\n\tfninit"                                  \
+                     "fnstsw %[sw]\n\tfnclex\n\tfstpt %[r]\n\tfninit"                                  \
                      : [r] "=m"(h.r), [sw] "=m"(h.sw)                                        \
                      : [a] "m"(a), [s] "m"(src), [cw] "m"(cw)                                \
                      : X87_CLOBBERS)
