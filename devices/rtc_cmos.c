@@ -504,6 +504,7 @@ void rtc_cmos_set_time(RtcCmos *rtc, int64_t unix_seconds)
     /* An impossible "old" value makes clock_write store every field. */
     differ = (ClockFields){-1, -1, -1, -1, -1, -1, -1, -1};
     clock_write(rtc, &differ, &t);
+    settle(rtc); /* catch_up may have raised flags */
 }
 
 /* ---- life cycle ------------------------------------------------------------------- */
