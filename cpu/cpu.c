@@ -1,0 +1,65 @@
+/* cpu.c — CPU initialisation and the power-on state. */
+#include "cpu/cpu.h"
+
+#include <string.h>
+
+#include "cpu/interp.h"
+#include "softmmu/mmu.h"
+
+void cpu_init(CpuState *cpu, PhysMem *mem, IoPortSpace *io)
+{
+    memset(cpu, 0, sizeof *cpu);
+    cpu->mem = mem;
+    cpu->io = io;
+    interp_init();
+    cpu_reset(cpu);
+}
+
+static void seg_reset(SegCache *s, uint16_t sel, uint32_t base, uint16_t attr)
+{
+    s->sel = sel;
+    s->base = base;
+    s->limit = 0xFFFF;
+    s->attr = attr;
+}
+
+void cpu_reset(CpuState *cpu)
+{
+    for (int i = 0; i < 8; i++)
+        cpu->gpr[i].q = 0;
+    cpu->EDX = CPU_SIGNATURE;
+    cpu->eip = cpu->next_eip = 0xFFF0;
+    cpu->eflags = FL_RSVD1;
+    cpu->cc_op = 0;
+    const uint16_t data = SA_P | SA_S | SA_RW | SA_ACCESSED;
+    for (int s = 0; s < SEG_COUNT; s++)
+        seg_reset(&cpu->seg[s], 0, 0, data);
+    seg_reset(&cpu->seg[SEG_CS], 0xF000, 0xFFFF0000u, data | SA_CODE);
+    seg_reset(&cpu->ldtr, 0, 0, SA_P | 2);
+    seg_reset(&cpu->tr, 0, 0, SA_P | 3);
+    cpu->gdtr.base = cpu->idtr.base = 0;
+    cpu->gdtr.limit = cpu->idtr.limit = 0xFFFF;
+    cpu->cr0 = CR0_CD | CR0_NW | CR0_ET;
+    cpu->cr2 = cpu->cr3 = cpu->cr4 = 0;
+    memset(cpu->dr, 0, sizeof cpu->dr);
+    cpu->dr[6] = 0xFFFF0FF0u;
+    cpu->dr[7] = 0x00000400u;
+    cpu->cpl = 0;
+    cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
+    cpu->tsc_offset = (uint64_t)0 - cpu->icount; /* the TSC restarts at 0 on reset */
+    memset(&cpu->fpu, 0, sizeof cpu->fpu);
+    cpu->fpu.fcw = 0x0040;
+    cpu->fpu.ftw = 0xFFFF;
+    cpu->fpu.mxcsr = 0x1F80;
+    cpu->intr = false;
+    cpu->nmi_pending = cpu->nmi_blocked = false;
+    cpu->halted = false;
+    cpu->inhibit_irq = 0;
+    cpu->shutdown = false;
+    cpu->delivering = -1;
+    cpu->trap_pending = false;
+    cpu->dr6_pending = 0;
+    cpu->a20_enabled = true;
+    cpu->a20_mask = 0xFFFFFFFFu;
+    mmu_flush_all(cpu);
+}

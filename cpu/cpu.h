@@ -1,0 +1,31 @@
+/* cpu.h — creating, resetting and running the guest CPU.
+ *
+ * Contract: cpu_init() prepares a CpuState bound to physical memory and the I/O space;
+ * cpu_reset() puts it in the architectural power-on state of an i686 (real mode at
+ * F000:FFF0 with CS base FFFF0000). cpu_exec() runs the reference interpreter until the
+ * instruction budget is spent, the CPU halts with nothing to do, an exit is requested, or
+ * the CPU shuts down (triple fault); it takes interrupts only between instructions and
+ * honours the interrupt shadow. CPU_SIGNATURE is what EDX holds after reset and CPUID
+ * leaf 1 reports in EAX.
+ */
+#ifndef VMM86_CPU_CPU_H
+#define VMM86_CPU_CPU_H
+
+#include <stdint.h>
+
+#include "cpu/cpu_state.h"
+
+#define CPU_SIGNATURE 0x00000683u /* family 6, model 8, stepping 3 (P6 family) */
+
+void cpu_init(CpuState *cpu, PhysMem *mem, IoPortSpace *io);
+void cpu_reset(CpuState *cpu);
+CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns);
+/* Fetches and decodes the instruction at CS:EIP (raises #PF/#GP/#UD like a fetch does). */
+struct DecodedInsn;
+void cpu_fetch_decode(CpuState *cpu, struct DecodedInsn *insn);
+/* One instruction, with the single-step and shadow bookkeeping (used by cpu_exec). */
+void cpu_step(CpuState *cpu);
+/* Takes a pending interrupt or NMI if it may be taken now. Returns true if one was. */
+bool cpu_check_interrupts(CpuState *cpu);
+
+#endif

@@ -1,0 +1,93 @@
+/* flags.c — deriving the arithmetic flags from the lazy record (see flags.h). */
+#include "cpu/flags.h"
+
+static inline uint32_t parity_flag(uint32_t res)
+{
+    return (__builtin_popcount(res & 0xFF) & 1) ? 0 : FL_PF;
+}
+
+/* SF, ZF and PF of a result of `size` bytes. */
+static inline uint32_t szp_flags(uint32_t res, unsigned size)
+{
+    uint32_t m = size_mask(size);
+    uint32_t f = parity_flag(res);
+    if (!(res & m))
+        f |= FL_ZF;
+    if (res & size_sign(size))
+        f |= FL_SF;
+    return f;
+}
+
+uint32_t cpu_compute_arith_flags(const CpuState *cpu)
+{
+    uint32_t op = cpu->cc_op;
+    if (op == CC_OP_EFLAGS)
+        return cpu->eflags & FL_ARITH;
+    unsigned base = op / 3, size = 1u << (op % 3);
+    uint32_t m = size_mask(size), sign = size_sign(size);
+    uint32_t res = cpu->cc_res & m, a = cpu->cc_src1 & m, b = cpu->cc_src2 & m;
+    uint32_t f = szp_flags(res, size);
+    switch (base) {
+    case CC_BASE_ADD:
+    case CC_BASE_ADC: {
+        uint32_t cin = base == CC_BASE_ADC ? ((res - a - b) & m) : 0;
+        if (res < a || (cin && res == a))
+            f |= FL_CF;
+        if ((a ^ res) & (b ^ res) & sign)
+            f |= FL_OF;
+        f |= (a ^ b ^ res) & FL_AF;
+        break;
+    }
+    case CC_BASE_SUB:
+    case CC_BASE_SBB: {
+        uint32_t bin = base == CC_BASE_SBB ? ((a - b - res) & m) : 0;
+        if ((uint64_t)a < (uint64_t)b + bin)
+            f |= FL_CF;
+        if ((a ^ b) & (a ^ res) & sign)
+            f |= FL_OF;
+        f |= (a ^ b ^ res) & FL_AF;
+        break;
+    }
+    case CC_BASE_LOGIC:
+        break; /* CF = OF = 0; AF is undefined and reads as 0 */
+    case CC_BASE_INC:
+        f |= cpu->cc_src2 & FL_CF;
+        if (res == sign)
+            f |= FL_OF;
+        if ((res & 0xF) == 0)
+            f |= FL_AF;
+        break;
+    case CC_BASE_DEC:
+        f |= cpu->cc_src2 & FL_CF;
+        if (res == sign - 1)
+            f |= FL_OF;
+        if ((res & 0xF) == 0xF)
+            f |= FL_AF;
+        break;
+    default:
+        break;
+    }
+    return f;
+}
+
+bool cpu_get_cf(const CpuState *cpu)
+{
+    return cpu_compute_arith_flags(cpu) & FL_CF;
+}
+
+bool cpu_cond_slow(const CpuState *cpu, unsigned cc)
+{
+    uint32_t f = cpu_compute_arith_flags(cpu);
+    bool r;
+    switch (cc >> 1) {
+    case 0: r = f & FL_OF; break;
+    case 1: r = f & FL_CF; break;
+    case 2: r = f & FL_ZF; break;
+    case 3: r = f & (FL_CF | FL_ZF); break;
+    case 4: r = f & FL_SF; break;
+    case 5: r = f & FL_PF; break;
+    case 6: r = !(f & FL_SF) != !(f & FL_OF); break;
+    default: r = (f & FL_ZF) || (!(f & FL_SF) != !(f & FL_OF)); break;
+    }
+    return (cc & 1) ? !r : r;
+}

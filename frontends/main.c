@@ -1,0 +1,106 @@
+/* main.c — vmm86's entry point: parse the command line, build the machine, run it. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "frontends/char_backend.h"
+#include "frontends/options.h"
+#include "machine/log.h"
+#include "machine/machine.h"
+
+#define DEFAULT_BIOS "/usr/share/seabios/bios-256k.bin"
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "vmm86: %s\n", msg);
+    return EXIT_USAGE;
+}
+
+static bool open_sink(const CharSpec *spec, CharSink *sink, char *err, size_t errlen)
+{
+    return char_backend_open(spec, sink, err, errlen);
+}
+
+/* Translates the options into the board's configuration and opens the host-side outputs. */
+static bool configure(const VmOptions *o, MachineConfig *cfg, char *err, size_t errlen)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->isapc = !strcmp(o->machine, "isapc");
+    cfg->ram_bytes = (uint32_t)o->ram_bytes;
+    cfg->bios_path = o->bios ? o->bios : DEFAULT_BIOS;
+    cfg->no_reboot = o->no_reboot;
+    cfg->exit_on_halt = o->exit_on_halt;
+    cfg->max_insns = o->max_insns;
+    cfg->icount_shift = o->icount_shift;
+    cfg->no_sleep = o->no_sleep;
+    /* COM1 goes to the terminal unless -serial says otherwise (there is no window to put it
+     * in yet); COM2 exists only when asked for. */
+    CharSpec com1 = {CHAR_STDIO, NULL};
+    if (o->nserial > 0)
+        com1 = o->serial[0];
+    if (!open_sink(&com1, &cfg->serial[0], err, errlen))
+        return false;
+    if (o->nserial > 1 && !open_sink(&o->serial[1], &cfg->serial[1], err, errlen))
+        return false;
+    cfg->debugcon = o->debugcon;
+    cfg->debugcon_port = o->debugcon_port;
+    if (o->debugcon && !open_sink(&o->debugcon_spec, &cfg->debugcon_out, err, errlen))
+        return false;
+    cfg->debug_exit = o->debug_exit;
+    cfg->debug_exit_port = o->debug_exit_port;
+    cfg->debug_exit_size = o->debug_exit_size;
+    /* The wall-clock time at power-on is host input: it is read once, here. */
+    if (o->rtc_fixed) {
+        cfg->rtc_base = o->rtc_base;
+    } else {
+        time_t now = time(NULL);
+        cfg->rtc_base = (int64_t)now;
+        if (o->rtc_localtime) {
+            struct tm lt;
+            localtime_r(&now, &lt);
+            cfg->rtc_base += lt.tm_gmtoff;
+        }
+    }
+    return true;
+}
+
+int main(int argc, char **argv)
+{
+    VmOptions opts;
+    char err[512] = "";
+    options_defaults(&opts);
+    ParseResult pr = options_parse(argc, argv, &opts, err, sizeof err);
+    if (pr == PARSE_EXIT_OK)
+        return EXIT_OK;
+    if (pr == PARSE_ERROR)
+        return usage_error(err);
+    if (!log_open(opts.log_file)) {
+        snprintf(err, sizeof err, "cannot create log file '%s': %s", opts.log_file,
+                 strerror(errno));
+        return usage_error(err);
+    }
+    log_mask = opts.log_mask;
+
+    MachineConfig cfg;
+    if (!configure(&opts, &cfg, err, sizeof err))
+        return usage_error(err);
+    Machine *m = machine_create(&cfg, err, sizeof err);
+    if (!m) {
+        char_backend_close_all();
+        return usage_error(err);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int status = machine_run(m);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (opts.stats) {
+        double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+        machine_print_stats(m, secs);
+    }
+    machine_destroy(m);
+    char_backend_close_all();
+    if (log_file && log_file != stderr)
+        fclose(log_file);
+    return status;
+}

@@ -1,0 +1,289 @@
+/* machine.c — board assembly and the run loop (see machine.h). */
+#include "machine/machine.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+#include "machine/log.h"
+#include "softmmu/mmu.h"
+
+#define BIOS_MAX_SIZE (16u << 20)
+#define LOW_BIOS_MAX (128u << 10) /* the part of the image visible below 1 MiB */
+
+static bool set_err(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static uint64_t host_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* Reads the whole firmware file, checking its size is one a PC can map. */
+static uint8_t *read_bios(const char *path, uint32_t *size, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        set_err(err, errlen, "cannot open BIOS image '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    uint8_t *buf = NULL;
+    long len = -1;
+    if (fseek(f, 0, SEEK_END) == 0)
+        len = ftell(f);
+    if (len <= 0 || len > (long)BIOS_MAX_SIZE || (len % 65536) != 0) {
+        set_err(err, errlen,
+                "BIOS image '%s' has size %ld: it must be a non-zero multiple of 64 KiB, "
+                "at most 16 MiB",
+                path, len);
+        fclose(f);
+        return NULL;
+    }
+    rewind(f);
+    buf = malloc((size_t)len);
+    if (!buf || fread(buf, 1, (size_t)len, f) != (size_t)len) {
+        set_err(err, errlen, "cannot read BIOS image '%s'", path);
+        free(buf);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    *size = (uint32_t)len;
+    return buf;
+}
+
+/* The firmware sits at the top of the 4 GiB space; its last 128 KiB also appear just below
+ * 1 MiB, where the reset vector F000:FFF0 and real-mode BIOS code expect it. */
+static bool map_bios(Machine *m, char *err, size_t errlen)
+{
+    uint32_t size;
+    uint8_t *image = read_bios(m->cfg.bios_path, &size, err, errlen);
+    if (!image)
+        return false;
+    uint32_t low = size < LOW_BIOS_MAX ? size : LOW_BIOS_MAX;
+    bool ok = physmem_map_rom(&m->mem, (uint32_t)(0x100000000ull - size), image, size) &&
+              physmem_map_rom(&m->mem, 0x100000 - low, image + size - low, low);
+    free(image);
+    if (!ok)
+        return set_err(err, errlen, "out of memory mapping the BIOS image");
+    return true;
+}
+
+/* ---- hooks from devices ----------------------------------------------------------------- */
+
+static void hook_set_a20(void *opaque, bool on) { mmu_set_a20(&((Machine *)opaque)->cpu, on); }
+static bool hook_get_a20(void *opaque) { return ((Machine *)opaque)->cpu.a20_enabled; }
+static void hook_request_reset(void *opaque)
+{
+    Machine *m = opaque;
+    m->reset_requested = true;
+    m->cpu.exit_request = true;
+}
+
+static void hook_power_off(void *opaque)
+{
+    Machine *m = opaque;
+    m->power_off = true;
+    m->cpu.exit_request = true;
+}
+
+/* The interrupt controller drives the CPU's INTR pin; the CPU's INTA reads the vector. */
+static void cpu_intr_set(void *opaque, int n, int level)
+{
+    (void)n;
+    ((CpuState *)opaque)->intr = level != 0;
+}
+static int cpu_intr_ack(void *opaque) { return pic_acknowledge(opaque); }
+
+/* ---- assembly ----------------------------------------------------------------------------- */
+
+Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
+{
+    Machine *m = calloc(1, sizeof *m);
+    if (!m) {
+        set_err(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->cfg = *cfg;
+    if (!physmem_init(&m->mem, cfg->ram_bytes)) {
+        set_err(err, errlen, "cannot allocate %u MiB of guest RAM", cfg->ram_bytes >> 20);
+        free(m);
+        return NULL;
+    }
+    /* The legacy VGA window and the ROM area below 1 MiB are not RAM on a PC. */
+    physmem_unmap(&m->mem, 0xA0000, 0x60000);
+    if (!map_bios(m, err, errlen)) {
+        physmem_free(&m->mem);
+        free(m);
+        return NULL;
+    }
+    ioport_init(&m->io);
+    cpu_init(&m->cpu, &m->mem, &m->io);
+    m->cpu.machine = m;
+    sched_init(&m->sched, &m->cpu.icount, cfg->icount_shift);
+
+    /* The device table, in the order devices are created and reset. */
+    pic_init(&m->pic, (IrqLine){cpu_intr_set, &m->cpu, 0});
+    pic_register(&m->pic, &m->io);
+    m->cpu.intr_ack = cpu_intr_ack;
+    m->cpu.intr_opaque = &m->pic;
+    pit_init(&m->pit, &m->sched, pic_irq_line(&m->pic, 0));
+    pit_register(&m->pit, &m->io);
+    rtc_cmos_init(&m->rtc, &m->sched, pic_irq_line(&m->pic, 8), cfg->rtc_base);
+    rtc_cmos_set_memory_size(&m->rtc, cfg->ram_bytes);
+    rtc_cmos_register(&m->rtc, &m->io);
+    static const uint16_t com_base[2] = {0x3F8, 0x2F8};
+    static const int com_irq[2] = {4, 3};
+    for (int i = 0; i < 2; i++) {
+        uart_init(&m->uart[i], &m->sched, pic_irq_line(&m->pic, com_irq[i]), cfg->serial[i]);
+        uart_register(&m->uart[i], &m->io, com_base[i]);
+    }
+    i8042_init(&m->kbc, pic_irq_line(&m->pic, 1), pic_irq_line(&m->pic, 12),
+               (I8042Callbacks){hook_set_a20, hook_request_reset, m});
+    i8042_register(&m->kbc, &m->io);
+    shutdown_port_init(&m->shutdown, hook_power_off, m);
+    shutdown_port_register(&m->shutdown, &m->io);
+    port92_init(&m->port92, (Port92Hooks){hook_set_a20, hook_get_a20, hook_request_reset, m});
+    port92_register(&m->port92, &m->io);
+    if (cfg->debugcon) {
+        debugcon_init(&m->debugcon, cfg->debugcon_port, cfg->debugcon_out);
+        debugcon_register(&m->debugcon, &m->io);
+    }
+    if (cfg->debug_exit) {
+        debug_exit_init(&m->debug_exit, cfg->debug_exit_port, cfg->debug_exit_size,
+                        &m->cpu.exit_request);
+        debug_exit_register(&m->debug_exit, &m->io);
+    }
+    m->host_start_ns = host_now_ns();
+    return m;
+}
+
+void machine_destroy(Machine *m)
+{
+    if (!m)
+        return;
+    physmem_free(&m->mem);
+    free(m);
+}
+
+void machine_reset(Machine *m)
+{
+    if (log_enabled(LOG_CPU_RESET))
+        log_printf("reset at icount %llu\n", (unsigned long long)m->cpu.icount);
+    m->resets++;
+    cpu_reset(&m->cpu);
+    pic_reset(&m->pic);
+    pit_reset(&m->pit);
+    rtc_cmos_reset(&m->rtc);
+    for (int i = 0; i < 2; i++)
+        uart_reset(&m->uart[i]);
+    i8042_reset(&m->kbc);
+    shutdown_port_reset(&m->shutdown);
+    port92_reset(&m->port92);
+    m->reset_requested = false;
+}
+
+/* ---- run loop ------------------------------------------------------------------------------ */
+
+/* Keeps idle virtual time from running ahead of host time (unless sleep=off). */
+static void pace_idle(Machine *m)
+{
+    if (m->cfg.no_sleep)
+        return;
+    uint64_t guest = sched_now(&m->sched);
+    uint64_t host = host_now_ns() - m->host_start_ns;
+    if (guest > host) {
+        uint64_t ns = guest - host;
+        if (ns > 100000000ull)
+            ns = 100000000ull; /* wake at least every 100 ms */
+        struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
+        nanosleep(&ts, NULL);
+    }
+}
+
+int machine_run(Machine *m)
+{
+    CpuState *cpu = &m->cpu;
+    const uint64_t slice = 1u << 20; /* longest run between checks when no timer is armed */
+    for (;;) {
+        uint64_t budget = sched_insns_to_deadline(&m->sched, slice);
+        if (m->cfg.max_insns) {
+            if (cpu->icount >= m->cfg.max_insns) {
+                fprintf(stderr, "vmm86: stopped after %llu instructions (--max-insns)\n",
+                        (unsigned long long)cpu->icount);
+                return EXIT_MAX_INSNS;
+            }
+            uint64_t left = m->cfg.max_insns - cpu->icount;
+            if (budget > left)
+                budget = left;
+        }
+        CpuExit why = cpu_exec(cpu, budget);
+        sched_run_due(&m->sched);
+
+        if (m->cfg.debug_exit && m->debug_exit.requested)
+            return m->debug_exit.status;
+        if (m->power_off)
+            return EXIT_OK;
+        if (why == CPU_EXIT_SHUTDOWN || m->reset_requested) {
+            if (log_enabled(LOG_CPU_RESET))
+                log_printf("%s at eip %08x\n", why == CPU_EXIT_SHUTDOWN ? "triple fault" : "reset request",
+                           cpu->eip);
+            if (m->cfg.no_reboot)
+                return EXIT_OK;
+            machine_reset(m);
+            continue;
+        }
+        if (why == CPU_EXIT_HALT) {
+            bool can_wake = (cpu->eflags & FL_IF) || cpu->nmi_pending;
+            if (!can_wake && m->cfg.exit_on_halt)
+                return EXIT_OK;
+            if (!sched_skip_to_next(&m->sched)) {
+                if (m->cfg.exit_on_halt && !can_wake)
+                    return EXIT_OK;
+                /* Nothing will ever wake the CPU (no timers armed, no input yet). */
+                fprintf(stderr, "vmm86: the CPU halted with nothing left to wake it\n");
+                return EXIT_OK;
+            }
+            pace_idle(m);
+            sched_run_due(&m->sched);
+        }
+    }
+}
+
+void machine_print_stats(const Machine *m, double seconds)
+{
+    const CpuState *c = &m->cpu;
+    extern uint64_t interp_unimplemented_count;
+    fprintf(stderr,
+            "vmm86 stats:\n"
+            "  instructions       %llu\n"
+            "  host seconds       %.3f\n"
+            "  guest MIPS         %.1f\n"
+            "  virtual time (ms)  %.3f\n"
+            "  exceptions         %llu\n"
+            "  interrupts         %llu\n"
+            "  tlb misses         %llu\n"
+            "  tlb flushes        %llu\n"
+            "  port accesses      %llu\n"
+            "  unimplemented ops  %llu\n"
+            "  resets             %llu\n",
+            (unsigned long long)c->icount, seconds,
+            seconds > 0 ? (double)c->icount / seconds / 1e6 : 0.0,
+            (double)sched_now(&m->sched) / 1e6, (unsigned long long)c->stats.exceptions,
+            (unsigned long long)c->stats.interrupts, (unsigned long long)c->stats.tlb_misses,
+            (unsigned long long)c->stats.tlb_flushes, (unsigned long long)c->stats.io_accesses,
+            (unsigned long long)interp_unimplemented_count, (unsigned long long)m->resets);
+}

@@ -1,0 +1,85 @@
+/* machine.h — the board: an explicit, ordered table of the parts of a PC, and the run loop.
+ *
+ * Contract: machine_create() builds the CPU, memory map, port space, scheduler and devices
+ * for a MachineConfig, loading the firmware image; a bad image gives one error line in
+ * `err` and false. machine_run() runs the guest until it powers off, exits through the
+ * debug-exit port, halts for good (with exit_on_halt), hits max_insns, or shuts down with
+ * no_reboot; it returns the process exit status. The host side (consoles, files) is given
+ * as CharSinks; nothing in here reads the host clock except the optional idle pacing,
+ * which never changes what the guest sees.
+ */
+#ifndef VMM86_MACHINE_MACHINE_H
+#define VMM86_MACHINE_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/cpu_state.h"
+#include "devices/debug_exit.h"
+#include "devices/debugcon.h"
+#include "devices/device.h"
+#include "devices/i8042.h"
+#include "devices/pic.h"
+#include "devices/pit.h"
+#include "devices/port92.h"
+#include "devices/rtc_cmos.h"
+#include "devices/shutdown_port.h"
+#include "devices/uart.h"
+#include "machine/scheduler.h"
+#include "softmmu/ioport.h"
+#include "softmmu/physmem.h"
+
+/* Exit statuses of vmm86 itself (the debug-exit port gives odd ones). */
+#define EXIT_OK 0
+#define EXIT_USAGE 2
+#define EXIT_MAX_INSNS 4
+#define EXIT_INTERNAL 70
+
+typedef struct MachineConfig {
+    bool isapc;            /* -M isapc: no PCI */
+    uint32_t ram_bytes;
+    const char *bios_path; /* firmware image */
+    bool no_reboot;
+    bool exit_on_halt;
+    uint64_t max_insns;    /* 0: unlimited */
+    unsigned icount_shift;
+    bool no_sleep;         /* do not pace idle time to the host clock */
+    CharSink serial[2];    /* COM1, COM2 outputs */
+    bool debugcon;
+    uint16_t debugcon_port;
+    CharSink debugcon_out;
+    bool debug_exit;
+    uint16_t debug_exit_port, debug_exit_size;
+    int64_t rtc_base;      /* wall-clock time at power-on, Unix seconds (from the input gate) */
+} MachineConfig;
+
+struct Machine {
+    MachineConfig cfg;
+    CpuState cpu;
+    PhysMem mem;
+    IoPortSpace io;
+    Scheduler sched;
+    DebugCon debugcon;
+    DebugExit debug_exit;
+    Port92 port92;
+    DualPic pic;
+    Pit pit;
+    RtcCmos rtc;
+    Uart uart[2];
+    I8042 kbc;
+    ShutdownPort shutdown;
+    bool reset_requested;  /* a device asked for a system reset */
+    bool power_off;        /* the guest powered the machine off */
+    uint64_t host_start_ns;
+    uint64_t resets;
+};
+
+/* Builds the machine. Returns NULL with a one-line reason in err. */
+Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen);
+void machine_destroy(Machine *m);
+void machine_reset(Machine *m);
+int machine_run(Machine *m);
+void machine_print_stats(const Machine *m, double seconds);
+
+#endif
