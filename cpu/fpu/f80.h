@@ -118,11 +118,12 @@ Float80 f80_yl2x(Float80 y, Float80 x, FpEnv *env);   /* FYL2X: ST1 * log2(ST0),
 Float80 f80_yl2xp1(Float80 y, Float80 x, FpEnv *env); /* FYL2XP1: ST1 * log2(ST0 + 1) */
 Float80 f80_atan(Float80 y, Float80 x, FpEnv *env);   /* FPATAN: atan2(ST1=y, ST0=x) */
 /* FSIN, FCOS, FPTAN, FSINCOS. They return false (C2 = 1, nothing to store, no exception)
- * when |x| >= 2^63; otherwise true with C2 = 0. FPTAN's caller then pushes 1.0; FSINCOS
- * stores the sine in ST(0) and pushes the cosine. */
+ * when |x| >= 2^63; otherwise true with C2 = 0. FPTAN replaces ST(0) with *tan_r and pushes
+ * *pushed (1.0, or the same NaN when the result is a NaN); FSINCOS replaces ST(0) with the
+ * sine and pushes the cosine. */
 bool f80_sin(Float80 x, Float80 *r, FpEnv *env);
 bool f80_cos(Float80 x, Float80 *r, FpEnv *env);
-bool f80_tan(Float80 x, Float80 *r, FpEnv *env);
+bool f80_ptan(Float80 x, Float80 *tan_r, Float80 *pushed, FpEnv *env);
 bool f80_sincos(Float80 x, Float80 *sin_r, Float80 *cos_r, FpEnv *env);
 
 #endif
