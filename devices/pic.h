@@ -6,8 +6,10 @@
  * master's IR2. Devices get an IrqLine from pic_irq_line() and drive a *level* on it; the
  * PIC detects edges itself. As on the 8259A, a request must stay high until the CPU
  * acknowledges it: a line that falls first withdraws the request (an acknowledge that
- * finds nothing left gets the spurious vector base+7 with no ISR bit set), so a device
- * must hold its line until serviced rather than use irq_pulse(). The PIC drives the
+ * finds nothing left gets the spurious vector base+7 with no ISR bit set; when that
+ * happens on the slave, the master still puts IR2 in service), so a device must hold its
+ * line until serviced rather than use irq_pulse(). pic_init() must run before any device
+ * that is handed a line drives it. The PIC drives the
  * CPU's INTR line given to pic_init() (irq_set whenever the master's INT output changes).
  * The CPU calls pic_acknowledge() (its INTA cycle) only while INTR is high and it accepts
  * the interrupt; it returns the vector and updates IRR/ISR on both chips. The x86 INTA
