@@ -9,8 +9,8 @@
  * finds nothing left gets the spurious vector base+7 with no ISR bit set; when that
  * happens on the slave, the master still puts IR2 in service), so a device must hold its
  * line until serviced rather than use irq_pulse(). pic_init() must run before any device
- * that is handed a line drives it. The PIC drives the
- * CPU's INTR line given to pic_init() (irq_set whenever the master's INT output changes).
+ * that is handed a line drives it. The PIC drives the CPU's INTR line given to
+ * pic_init() (irq_set whenever the master's INT output changes).
  * The CPU calls pic_acknowledge() (its INTA cycle) only while INTR is high and it accepts
  * the interrupt; it returns the vector and updates IRR/ISR on both chips. The x86 INTA
  * format (8086 mode) is always used. Save/load cover the whole state including the input
