@@ -53,8 +53,8 @@ static Float80 rem_finite(const FpVal *a, const FpVal *b, bool nearest, uint16_t
         /* |a| < |b|: quotient 0. Only FPREM1 with d == -1 can still round it up to 1. */
         r = a->sig;
         ue = a->exp - 63;
-        unit_b = (FpU128)b->sig << -d;
         nearest = nearest && d == -1;
+        unit_b = (FpU128)b->sig << 1; /* only read when d == -1 */
     }
     if (nearest && (r << 1 > unit_b || (r << 1 == unit_b && (q & 1)))) {
         r = unit_b - r;
