@@ -182,8 +182,8 @@ static uint32_t sign_extend(uint32_t v, unsigned bytes)
 /* ModRM memory operand, 16-bit addressing. */
 static bool decode_ea16(Reader *rd, DecodedInsn *insn, unsigned mod, unsigned rm)
 {
-    static const uint8_t base16[8] = {R_EBX, R_EBX, R_EBP, R_EBP, EA_NONE, EA_NONE, R_EBP, R_EBX};
-    static const uint8_t index16[8] = {R_ESI, R_EDI, R_ESI, R_EDI, R_ESI, R_EDI, EA_NONE, EA_NONE};
+    static const uint8_t base16[8] = {R_EBX, R_EBX, R_EBP, R_EBP, R_ESI, R_EDI, R_EBP, R_EBX};
+    static const uint8_t index16[8] = {R_ESI, R_EDI, R_ESI, R_EDI, EA_NONE, EA_NONE, EA_NONE, EA_NONE};
     uint32_t d = 0;
     insn->ea_base = base16[rm];
     insn->ea_index = index16[rm];
@@ -505,7 +505,12 @@ DecodeStatus decode(const uint8_t *bytes, size_t len, bool code32, DecodedInsn *
             pfx_class = PFX_66;
     }
     const OpcodeRow *row = slot->count ? pick_row(slot, (uint8_t)modrm, pfx_class) : NULL;
-    if (!row && slot->mandatory && pfx_class != PFX_NP) /* prefix ignored by MMX-only forms */
+    /* An F2/F3 that selects no row of this opcode is ignored (a 66 then still selects the
+     * SSE2 form); a 66 that selects none is an operand-size prefix (MMX forms). */
+    if (!row && slot->mandatory && (pfx_class == PFX_F2 || pfx_class == PFX_F3) &&
+        (prefixes & PRE_OPSIZE))
+        row = pick_row(slot, (uint8_t)modrm, PFX_66);
+    if (!row && slot->mandatory && pfx_class != PFX_NP)
         row = pick_row(slot, (uint8_t)modrm, PFX_NP);
     if (!row)
         return DEC_UNDEFINED;
