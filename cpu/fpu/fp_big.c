@@ -155,6 +155,13 @@ FpBig big_ldexp(FpBig a, int32_t n)
     return a;
 }
 
+FpBig big_trunc(FpBig a, int bits)
+{
+    if (bits < 128)
+        a.m &= ~(((FpU128)1 << (128 - bits)) - 1);
+    return a;
+}
+
 int big_cmp_abs(FpBig a, FpBig b)
 {
     if (a.m == 0 || b.m == 0)

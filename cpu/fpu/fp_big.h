@@ -46,6 +46,9 @@ FpBig big_div(FpBig a, FpBig b);            /* b != 0 */
 FpBig big_div_small(FpBig a, uint32_t k);   /* a / k, k > 0 */
 FpBig big_ldexp(FpBig a, int32_t n);        /* a * 2^n */
 int big_cmp_abs(FpBig a, FpBig b);          /* -1, 0, 1 on magnitudes */
+/* Keeps the top `bits` bits of the significand (toward zero, no sticky): models the x87's
+ * own intermediate precision where it shows in the results. */
+FpBig big_trunc(FpBig a, int bits);
 
 /* Rounds to the x87 register format (64-bit precision), setting UE/OE and C1. PE is always
  * raised: the x87 reports every approximated transcendental result as inexact, even when
