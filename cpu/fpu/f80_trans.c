@@ -11,10 +11,10 @@
  */
 #include "cpu/fpu/fp_big.h"
 
-/* The x87 evaluates logarithms and arctangent quotients to 67 bits and truncates them
- * (measured on Intel): keeping log2(x) to 67 bits before the final multiply and rounding
- * removes most last-bit differences (FYL2X: 6% -> 2.4% of the diff tool's inputs). Sine
- * and cosine fit best without it. */
+/* The x87 evaluates logarithms, arctangent quotients and the sine and cosine it divides
+ * for FPTAN to 67 bits and truncates them (measured on Intel): modelling that removes
+ * most last-bit differences (FYL2X: 6% -> 2.4% of the diff tool's inputs; FPTAN near
+ * multiples of pi: 75% -> 0%). FSIN and FCOS results fit best without it. */
 #define X87_INNER_BITS 67
 
 /* log2 of a positive value: e + ln(m) * log2(e) with m in [sqrt(1/2), sqrt(2)) and
@@ -127,7 +127,12 @@ Float80 f80_yl2x(Float80 yv, Float80 xv, FpEnv *env)
     bool one = x.exp == 0 && x.sig == FP_TOP64;
     if (log_specials(&y, FPK_FINITE, x.exp < 0, one, &out, env))
         return out;
-    FpBig lg = big_trunc(big_log2(big_from_val(&x)), X87_INNER_BITS);
+    FpBig lg = big_log2(big_from_val(&x));
+    /* Measured: for x = 2^-k the hardware's logarithm is a hair short of -k (its toward-zero
+     * roundings of y * log2(x) come out one below y * -k, its nearest ones report C1). */
+    if (x.exp < 0 && x.sig == FP_TOP64)
+        lg = big_add(lg, big_make(false, lg.e - 130, 1));
+    lg = big_trunc(lg, X87_INNER_BITS);
     return big_to_f80(big_mul(big_from_val(&y), lg), env);
 }
 
@@ -268,7 +273,9 @@ static FpBig trig_eval(TrigFn fn, unsigned q, FpBig s, FpBig c)
         return (q & 1) ? ((q & 2) ? big_neg(c) : c) : ((q & 2) ? big_neg(s) : s);
     case TRIG_COS:
         return (q & 1) ? ((q & 2) ? s : big_neg(s)) : ((q & 2) ? big_neg(c) : c);
-    default: /* tan(r + q pi/2) = tan r or -cot r */
+    default: /* tan(r + q pi/2) = tan r or -cot r, from 67-bit sine and cosine */
+        s = big_trunc(s, X87_INNER_BITS);
+        c = big_trunc(c, X87_INNER_BITS);
         return (q & 1) ? big_neg(big_div(c, s)) : big_div(s, c);
     }
 }

@@ -58,6 +58,7 @@ typedef struct DiffCtx {
     uint64_t run, failed;       /* exact comparisons */
     uint64_t tol_run, tol_failed, tol_exact; /* transcendental: beyond tolerance / bit-exact */
     uint64_t shown, show_max;
+    uint64_t tol_shown, tol_show_max; /* within-tolerance differences printed (--show-tol) */
     const char *op;
     uint32_t mode;              /* x87 control word or MXCSR */
     bool verbose;

@@ -6,7 +6,10 @@
  * and a closing "N passed, M failed"; exits 0 only when nothing failed. The transcendentals
  * are reported separately and compared with a tolerance (ops_trans.c explains it).
  *
- *   fpu-host-diff [--count N] [--seed S] [--op NAME] [--full] [--show N] [--list]
+ *   fpu-host-diff [--count N] [--seed S] [--op NAME] [--full] [--show N] [--show-tol N] [--list]
+ *
+ * --show N prints the first N mismatches per operation (default 8); --show-tol N also prints
+ * the first N transcendental differences that are within the tolerance.
  */
 #include <inttypes.h>
 #include <stdarg.h>
@@ -67,7 +70,7 @@ static uint64_t name_hash(const char *s)
 }
 
 typedef struct Options {
-    uint64_t count, seed, show;
+    uint64_t count, seed, show, show_tol;
     const char *only;
     bool full, list;
 } Options;
@@ -83,7 +86,7 @@ static void run_op(const DiffOp *op, const Options *o, Totals *t)
     uint64_t count = o->count;
     if (o->full) /* at least 1,000,000 operand sets per operation across the modes */
         count = (1000000 + nm - 1) / nm;
-    DiffCtx c = { .op = op->name, .show_max = o->show };
+    DiffCtx c = { .op = op->name, .show_max = o->show, .tol_show_max = o->show_tol };
     for (unsigned i = 0; i < nm; i++) {
         Rng r = { o->seed ^ name_hash(op->name) ^ ((uint64_t)modes[i] << 32) };
         c.mode = modes[i];
@@ -123,7 +126,7 @@ static void run_table(const DiffOp *ops, unsigned n, const Options *o, Totals *t
 static int usage(void)
 {
     fprintf(stderr, "usage: fpu-host-diff [--count N] [--seed S] [--op NAME] [--full] "
-                    "[--show N] [--list]\n");
+                    "[--show N] [--show-tol N] [--list]\n");
     return 2;
 }
 
@@ -141,6 +144,8 @@ int main(int argc, char **argv)
             o.only = argv[++i];
         else if (!strcmp(a, "--show") && has_arg)
             o.show = strtoull(argv[++i], NULL, 0);
+        else if (!strcmp(a, "--show-tol") && has_arg)
+            o.show_tol = strtoull(argv[++i], NULL, 0);
         else if (!strcmp(a, "--full"))
             o.full = true;
         else if (!strcmp(a, "--list"))

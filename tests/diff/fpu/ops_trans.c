@@ -11,10 +11,28 @@
  * differ); anything else counts as a failure. Bit-exact agreement (value, flags and C1) is
  * counted separately.
  *
- * Known remaining differences (all within the tolerance above):
- *  - Last-bit differences wherever Intel's approximation rounds to the other neighbour of
- *    the exact value. The rate depends on the function and mode; see the counts printed by
- *    `fpu-host-diff --op NAME`.
+ * (One refinement: UE may differ when both give ±(smallest normal), see trans_record.)
+ *
+ * What is modelled (measured on an Intel host, see cpu/fpu/f80_trans.c): reduction modulo
+ * the 66-bit pi (bit-exact near multiples of pi/2), 67-bit truncated intermediates
+ * (FPATAN quotient, FYL2X/FYL2XP1 logarithm, FPTAN's sine and cosine, F2XM1's x ln 2 for
+ * |x| < 1/4), the tiny-argument shortcuts (FSIN/FPTAN return x and FCOS 1 below 2^-68,
+ * FPATAN returns the quotient below 2^-40), F2XM1 returning |x| > 1 unchanged, PE reported
+ * even for exact results, FPTAN pushing a NaN instead of 1.0.
+ *
+ * Known remaining differences, all within the tolerance (rates from `fpu-host-diff --full`,
+ * 1,000,000 operand sets per function over all rounding/precision modes, of which about a
+ * third are special operands that always agree):
+ *  - FSIN/FCOS/FSINCOS: last bit in ~1% (reduced arguments above 1/4 rad, where Intel's
+ *    polynomial carries less precision than ours; below 1/4 rad they agree in 99.99%).
+ *    e.g. FSIN(0x3FFF:C90FDAA22168C000) in round-to-nearest.
+ *  - FPTAN: last bit or C1 in ~1%, same cause.
+ *  - FPATAN: ~1%, only for quotients above 2^-4 (Intel's table-driven path).
+ *  - FYL2X/FYL2XP1: ~2.5% / ~3%, for x near 1 (Intel's logarithm kernel).
+ *  - F2XM1: ~3%, for 1/4 <= |x| <= 1 mostly.
+ *  - FYL2X(y = 0x0000:8000000000000001 pseudo-denormal, x = 0x3FFF:FFFFFFFFFFFFFFFE),
+ *    round up: both give 0x0001:8000000000000000; Intel does not report UE, the library
+ *    does (the truncated 67-bit logarithm puts the unrounded product a hair lower).
  */
 #include <stdio.h>
 
@@ -54,25 +72,36 @@ static void trans_record(DiffCtx *c, Float80 a, Float80 b, Float80 host, uint16_
 {
     int64_t tol = ((cw >> 10) & 3) == FP_RC_NEAREST ? 1 : 2;
     int64_t d = ulp_distance(host, lib);
-    uint16_t strict = SW_EXC | SW_C1 | cc_mask;
+    uint16_t strict = SW_EXC | SW_C1 | cc_mask, loose = SW_EXC | cc_mask;
+    /* A result equal to ±(smallest normal) may have been rounded up from just below it;
+     * whether it was tiny is decided by bits below the last place (tininess after
+     * rounding), i.e. inside the tolerance, so UE may differ there. */
+    if (d == 0 && f80_bexp(host) == 1 && host.mant == 1ull << 63)
+        loose &= (uint16_t)~FP_UE;
     bool exact = d == 0 && ((hsw ^ lsw) & strict) == 0;
-    bool within = d >= 0 && d <= tol && ((hsw ^ lsw) & (SW_EXC | cc_mask)) == 0;
+    bool within = d >= 0 && d <= tol && ((hsw ^ lsw) & loose) == 0;
     c->tol_run++;
     if (exact) {
         c->tol_exact++;
         return;
     }
-    if (within)
-        return;
-    c->tol_failed++;
-    if (c->shown < c->show_max) {
+    const char *what = "MISMATCH";
+    if (within) {
+        if (c->tol_shown >= c->tol_show_max)
+            return;
+        c->tol_shown++;
+        what = "within-tolerance";
+    } else {
+        c->tol_failed++;
+        if (c->shown >= c->show_max)
+            return;
         c->shown++;
-        printf("  MISMATCH %s mode=%04x: a=%04x:%016llx b=%04x:%016llx host=%04x:%016llx sw=%04x "
-               "lib=%04x:%016llx sw=%04x ulps=%lld\n",
-               c->op, cw, a.se, (unsigned long long)a.mant, b.se, (unsigned long long)b.mant,
-               host.se, (unsigned long long)host.mant, hsw & strict, lib.se,
-               (unsigned long long)lib.mant, lsw & strict, (long long)d);
     }
+    printf("  %s %s mode=%04x: a=%04x:%016llx b=%04x:%016llx host=%04x:%016llx sw=%04x "
+           "lib=%04x:%016llx sw=%04x ulps=%lld\n",
+           what, c->op, cw, a.se, (unsigned long long)a.mant, b.se, (unsigned long long)b.mant,
+           host.se, (unsigned long long)host.mant, hsw & strict, lib.se,
+           (unsigned long long)lib.mant, lsw & strict, (long long)d);
 }
 
 static uint16_t lib_sw(const FpEnv *e) { return (uint16_t)(e->flags | (e->c1 ? SW_C1 : 0)); }
