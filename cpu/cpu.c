@@ -63,3 +63,9 @@ void cpu_reset(CpuState *cpu)
     cpu->a20_mask = 0xFFFFFFFFu;
     mmu_flush_all(cpu);
 }
+
+void cpu_load_eflags(CpuState *cpu, uint32_t v, uint32_t mask)
+{
+    cpu_flags_materialize(cpu);
+    cpu->eflags = (((cpu->eflags & ~mask) | (v & mask)) & FL_LIVE_MASK) | FL_RSVD1;
+}

@@ -20,6 +20,11 @@
 void cpu_init(CpuState *cpu, PhysMem *mem, IoPortSpace *io);
 void cpu_reset(CpuState *cpu);
 CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns);
+/* Loads the EFLAGS bits in `mask` from `v` (materializing the lazy flags first); bit 1
+ * stays set and bits that do not exist on an i686 stay clear. */
+void cpu_load_eflags(CpuState *cpu, uint32_t v, uint32_t mask);
+/* MOV to CR0 with its checks (#GP(0)) and TLB flushes; used by LMSW too. */
+void cpu_write_cr0(CpuState *cpu, uint32_t v);
 /* Fetches and decodes the instruction at CS:EIP (raises #PF/#GP/#UD like a fetch does). */
 struct DecodedInsn;
 void cpu_fetch_decode(CpuState *cpu, struct DecodedInsn *insn);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "cpu/debug_regs.h"
 #include "cpu/disasm.h"
 #include "cpu/interp.h"
 #include "machine/log.h"
@@ -77,27 +78,51 @@ bool cpu_check_interrupts(CpuState *cpu)
     return false;
 }
 
+/* Delivers the #DB trap for the instruction just completed (single step, data or I/O
+ * breakpoint, T bit of a new task): DR6 gets the recorded status bits, the pushed EIP is
+ * the next instruction's. */
+static void deliver_debug_trap(CpuState *cpu)
+{
+    cpu->dr[6] |= cpu->dr6_pending;
+    cpu->dr6_pending = 0;
+    cpu->trap_pending = false;
+    cpu->delivering = EXC_DB;
+    cpu->next_eip = cpu->eip;
+    cpu_deliver_event(cpu, EXC_DB, EV_EXCEPTION, false, 0, cpu->eip);
+    cpu->delivering = -1;
+}
+
+/* MOV SS and POP SS hold the debug traps of their instruction until after the next one. */
+static bool loads_ss(const DecodedInsn *insn)
+{
+    return (insn->op == OP_MOV_TO_SEG || insn->op == OP_POP) &&
+           insn->opnd[0].type == OPT_SEG && insn->opnd[0].reg == SEG_SS;
+}
+
 void cpu_step(CpuState *cpu)
 {
     bool single_step = cpu->eflags & FL_TF;
+    if (!(cpu->eflags & FL_RF) && dbg_exec_armed(cpu))
+        dbg_check_insn(cpu); /* instruction breakpoint: a fault before the fetch */
     DecodedInsn insn;
     cpu_fetch_decode(cpu, &insn);
     if (log_mask & (LOG_IN_ASM | LOG_CPU))
         log_instruction(cpu, &insn);
+    cpu->keep_rf = false;
+    cpu->no_step_trap = false;
     interp_execute(cpu, &insn);
-    bool shadowed = cpu->inhibit_irq != 0;
     if (cpu->inhibit_irq)
         cpu->inhibit_irq--;
-    cpu->eflags &= ~FL_RF;
-    /* Single-step trap after an instruction that began with TF set; an instruction that
-     * went through an interrupt gate cleared TF and does not trap. */
-    if (single_step && (cpu->eflags & FL_TF) && !shadowed) {
-        cpu->dr[6] |= 0x4000; /* BS */
-        cpu->delivering = EXC_DB;
-        cpu->next_eip = cpu->eip;
-        cpu_deliver_event(cpu, EXC_DB, EV_EXCEPTION, false, 0, cpu->eip);
-        cpu->delivering = -1;
+    if (!cpu->keep_rf)
+        cpu->eflags &= ~FL_RF;
+    /* Single-step trap after an instruction that began with TF set, unless it entered a
+     * handler through INT n/INT3/INTO/ICEBP (the gate cleared TF). */
+    if (single_step && !cpu->no_step_trap) {
+        cpu->dr6_pending |= DR6_BS;
+        cpu->trap_pending = true;
     }
+    if (cpu->trap_pending && !loads_ss(&insn))
+        deliver_debug_trap(cpu);
 }
 
 CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns)
@@ -112,6 +137,12 @@ CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns)
         if (cpu->exit_request) {
             cpu->exit_request = false;
             return CPU_EXIT_REQUEST;
+        }
+        /* A trap raised outside an instruction (T bit of a task entered through a task
+         * gate) comes before interrupts. */
+        if (cpu->trap_pending && !cpu->inhibit_irq) {
+            deliver_debug_trap(cpu);
+            continue;
         }
         if ((cpu->intr || cpu->nmi_pending) && cpu_check_interrupts(cpu))
             continue;

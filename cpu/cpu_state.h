@@ -171,6 +171,9 @@ typedef struct CpuState {
     int delivering;     /* vector being delivered (for #DF / triple-fault rules), -1 if none */
     uint32_t dr6_pending; /* DR6 bits to report with a pending #DB trap */
     bool trap_pending;    /* single-step or data breakpoint trap after this instruction */
+    bool keep_rf;         /* this instruction loaded EFLAGS.RF (IRET, task switch): keep it */
+    bool no_step_trap;    /* this instruction entered a handler through INT n/INT3/INTO/ICEBP:
+                           * no single-step trap after it (the gate cleared TF) */
 
     /* Memory and I/O. The TLB lives here so translated code can reach it by offset. */
     Tlb tlb;

@@ -3,6 +3,7 @@
 #include "cpu/exception.h"
 
 #include "cpu/access.h"
+#include "cpu/cpu.h"
 #include "cpu/flags.h"
 #include "cpu/segment.h"
 #include "cpu/task.h"
@@ -28,16 +29,24 @@ static bool is_contributory(int v)
     return v == EXC_DE || (v >= EXC_TS && v <= EXC_GP);
 }
 
-/* ---- real mode and virtual-8086 through the IVT ---------------------------------------- */
+/* Fault-class exceptions restart the instruction; their pushed EFLAGS image has RF set so
+ * that the IRET back does not re-trigger an instruction breakpoint. #DB is delivered with
+ * the RF it found (instruction breakpoints set no RF: the handler decides). */
+static bool is_fault_class(int v)
+{
+    return v == EXC_DE || (v >= EXC_BR && v <= EXC_NM) || (v >= EXC_TS && v <= EXC_PF) ||
+           v == EXC_MF || v == EXC_AC || v == EXC_XM;
+}
 
-static void deliver_real(CpuState *cpu, int vector, uint32_t return_eip)
+/* ---- real mode through the IVT ---------------------------------------------------------- */
+
+static void deliver_real(CpuState *cpu, int vector, uint32_t flags, uint32_t return_eip)
 {
     uint32_t off = (uint32_t)vector * 4;
     if (off + 3 > cpu->idtr.limit)
-        cpu_raise(cpu, EXC_GP, (uint32_t)vector * 8 + 2);
+        cpu_raise(cpu, EXC_GP, off * 2 + 2);
     uint32_t entry = sys_read32(cpu, cpu->idtr.base + off);
     uint32_t esp = cpu->ESP;
-    uint32_t flags = cpu_get_eflags(cpu);
     stack_push(cpu, &esp, 2, flags);
     stack_push(cpu, &esp, 2, cpu->seg[SEG_CS].sel);
     stack_push(cpu, &esp, 2, return_eip);
@@ -48,7 +57,7 @@ static void deliver_real(CpuState *cpu, int vector, uint32_t return_eip)
     cpu->eip = cpu->next_eip = entry & 0xFFFF;
 }
 
-/* ---- protected mode through the IDT ---------------------------------------------------- */
+/* ---- protected mode through the IDT ------------------------------------------------------ */
 
 typedef struct Gate {
     uint16_t sel;
@@ -66,7 +75,7 @@ static Gate read_gate(CpuState *cpu, int vector, EventKind kind, uint32_t ext)
     uint32_t lin = cpu->idtr.base + (uint32_t)vector * 8;
     uint32_t lo = sys_read32(cpu, lin), hi = sys_read32(cpu, lin + 4);
     Gate g;
-    g.type = (hi >> 8) & 0x1F;
+    g.type = (hi >> 8) & 0x1F; /* includes the S bit: a code/data descriptor is no gate */
     g.dpl = (hi >> 13) & 3;
     g.present = hi & 0x8000;
     g.sel = (uint16_t)(lo >> 16);
@@ -81,51 +90,72 @@ static Gate read_gate(CpuState *cpu, int vector, EventKind kind, uint32_t ext)
     return g;
 }
 
-static void push_frame(CpuState *cpu, uint32_t *esp, bool gate32, uint32_t v)
+/* Pushes onto the stack described by `ss` (the current SS, or the inner stack of a
+ * privilege change that is not loaded yet). A limit violation raises #SS(err). */
+void push_on_stack(CpuState *cpu, const SegCache *ss, uint32_t *esp, unsigned size, uint32_t v,
+                   uint32_t err, bool user)
 {
-    stack_push(cpu, esp, gate32 ? 4 : 2, v);
-}
-
-/* Push onto a stack that is not yet SS (the inner stack of a privilege change), with
- * supervisor privilege; a limit violation raises #SS(err). */
-static void push_on(CpuState *cpu, const SegCache *ss, uint32_t *esp, bool gate32, uint32_t v,
-                    uint32_t err)
-{
-    unsigned size = gate32 ? 4 : 2;
     bool big = ss->attr & SA_DB;
     uint32_t nsp = big ? *esp - size : ((*esp & 0xFFFF0000u) | ((*esp - size) & 0xFFFF));
     uint32_t off = big ? nsp : (nsp & 0xFFFF);
-    bool expand_down = (ss->attr & (SA_CODE | SA_DC)) == SA_DC;
-    uint32_t upper = big ? 0xFFFFFFFFu : 0xFFFFu;
-    bool ok = expand_down ? (off > ss->limit && upper - off >= size - 1)
-                          : (off <= ss->limit && ss->limit - off >= size - 1);
-    if (!ok)
+    if (!seg_offset_ok(ss, off, size))
         cpu_raise(cpu, EXC_SS, err);
     if (size == 4)
-        mmu_write32(cpu, ss->base + off, v, false);
+        mmu_write32(cpu, ss->base + off, v, user);
     else
-        mmu_write16(cpu, ss->base + off, (uint16_t)v, false);
+        mmu_write16(cpu, ss->base + off, (uint16_t)v, user);
     *esp = nsp;
 }
 
-static void deliver_protected(CpuState *cpu, int vector, EventKind kind, bool has_error,
-                              uint32_t error, uint32_t return_eip)
+/* Task gate in the IDT: the TSS it names must be an available TSS in the GDT. */
+static void deliver_task_gate(CpuState *cpu, const Gate *g, bool has_error, uint32_t error,
+                              uint32_t return_eip, uint32_t ext)
 {
-    uint32_t ext = (kind == EV_EXTERNAL || kind == EV_EXCEPTION) ? 1 : 0;
+    uint32_t err = (g->sel & 0xFFFC) | ext;
+    if (g->sel & 4)
+        cpu_raise(cpu, EXC_GP, err);
+    Descriptor tss = desc_read(cpu, g->sel, ext);
+    unsigned t = desc_type(tss);
+    if (!desc_is_system(tss) || (t != 1 && t != 9))
+        cpu_raise(cpu, EXC_GP, err);
+    if (!desc_present(tss))
+        cpu_raise(cpu, EXC_NP, err);
+    task_switch(cpu, g->sel, tss, TS_INT, has_error, error, return_eip, ext);
+}
+
+/* Reads and checks the new stack of an inner-privilege interrupt (#TS/#SS cases). */
+static SegCache inner_stack(CpuState *cpu, unsigned dpl, uint32_t ext, uint32_t *esp,
+                            Descriptor *ssd_out, uint16_t *sel_out)
+{
+    uint16_t new_ss;
+    task_inner_stack(cpu, dpl, &new_ss, esp, ext);
+    uint32_t ss_err = (new_ss & 0xFFFC) | ext;
+    if ((new_ss & 0xFFFC) == 0)
+        cpu_raise(cpu, EXC_TS, ext);
+    Descriptor ssd = desc_read_ts(cpu, new_ss, ext);
+    if ((new_ss & 3) != dpl)
+        cpu_raise(cpu, EXC_TS, ss_err);
+    bool writable_data = !desc_is_system(ssd) && !desc_is_code(ssd) && (ssd.hi & 0x200);
+    if (desc_dpl(ssd) != dpl || !writable_data)
+        cpu_raise(cpu, EXC_TS, ss_err);
+    if (!desc_present(ssd))
+        cpu_raise(cpu, EXC_SS, ss_err);
+    *ssd_out = ssd;
+    *sel_out = new_ss;
+    return desc_to_cache(new_ss, ssd);
+}
+
+static void deliver_protected(CpuState *cpu, int vector, EventKind kind, uint32_t flags,
+                              bool has_error, uint32_t error, uint32_t return_eip)
+{
+    uint32_t ext = (kind == EV_SOFTWARE_INT || kind == EV_SOFTWARE_EXC) ? 0 : 1;
     Gate g = read_gate(cpu, vector, kind, ext);
     if (g.type == 5) {
-        Descriptor tss = desc_read(cpu, g.sel, ext);
-        if (g.sel & 4)
-            cpu_raise(cpu, EXC_GP, (g.sel & 0xFFFC) | ext); /* TSS must be in the GDT */
-        unsigned t = desc_type(tss);
-        if (!desc_is_system(tss) || (t != 1 && t != 9))
-            cpu_raise(cpu, EXC_GP, (g.sel & 0xFFFC) | ext);
-        if (!desc_present(tss))
-            cpu_raise(cpu, EXC_NP, (g.sel & 0xFFFC) | ext);
-        task_switch(cpu, g.sel, tss, TS_INT, has_error, error, return_eip);
+        deliver_task_gate(cpu, &g, has_error, error, return_eip, ext);
         return;
     }
     bool gate32 = g.type >= 0xE, trap = g.type & 1;
+    unsigned size = gate32 ? 4 : 2;
     uint32_t sel_err = (g.sel & 0xFFFC) | ext;
     if ((g.sel & 0xFFFC) == 0)
         cpu_raise(cpu, EXC_GP, ext);
@@ -136,66 +166,56 @@ static void deliver_protected(CpuState *cpu, int vector, EventKind kind, bool ha
     if (!desc_present(cs))
         cpu_raise(cpu, EXC_NP, sel_err);
     bool conforming = cs.hi & 0x400;
-    uint32_t flags = cpu_get_eflags(cpu);
     bool from_vm86 = flags & FL_VM;
+    uint32_t target = gate32 ? g.offset : (g.offset & 0xFFFF);
+    SegCache new_cs = desc_to_cache(g.sel, cs);
 
     if (!conforming && dpl < cpu->cpl) {
-        /* Inner privilege: switch to the TSS stack of ring `dpl`. */
-        uint16_t new_ss;
-        uint32_t new_esp;
-        task_inner_stack(cpu, dpl, &new_ss, &new_esp, ext);
-        uint32_t ss_err = (new_ss & 0xFFFC) | ext;
-        if ((new_ss & 0xFFFC) == 0)
-            cpu_raise(cpu, EXC_TS, ext);
-        if ((new_ss & 3) != dpl)
-            cpu_raise(cpu, EXC_TS, ss_err);
-        Descriptor ssd = desc_read(cpu, new_ss, ext);
-        bool writable_data = !desc_is_system(ssd) && !desc_is_code(ssd) && (ssd.hi & 0x200);
-        if (desc_dpl(ssd) != dpl || !writable_data)
-            cpu_raise(cpu, EXC_TS, ss_err);
-        if (!desc_present(ssd))
-            cpu_raise(cpu, EXC_SS, ss_err);
+        /* Inner privilege: the stack of ring `dpl` from the TSS. */
         if (from_vm86 && dpl != 0)
             cpu_raise(cpu, EXC_GP, sel_err);
-
+        Descriptor ssd;
+        uint16_t new_ss;
+        uint32_t esp;
+        SegCache nss = inner_stack(cpu, dpl, ext, &esp, &ssd, &new_ss);
+        if (target > new_cs.limit)
+            cpu_raise(cpu, EXC_GP, ext);
+        uint32_t ss_err = (new_ss & 0xFFFC) | ext;
         /* Build the frame on the new stack; nothing is committed until it is all pushed. */
-        SegCache nss = desc_to_cache(new_ss, ssd);
-        uint32_t esp = new_esp;
         if (from_vm86) {
-            push_on(cpu, &nss, &esp, gate32, cpu->seg[SEG_GS].sel, ss_err);
-            push_on(cpu, &nss, &esp, gate32, cpu->seg[SEG_FS].sel, ss_err);
-            push_on(cpu, &nss, &esp, gate32, cpu->seg[SEG_DS].sel, ss_err);
-            push_on(cpu, &nss, &esp, gate32, cpu->seg[SEG_ES].sel, ss_err);
+            push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_GS].sel, ss_err, false);
+            push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_FS].sel, ss_err, false);
+            push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_DS].sel, ss_err, false);
+            push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_ES].sel, ss_err, false);
         }
-        push_on(cpu, &nss, &esp, gate32, cpu->seg[SEG_SS].sel, ss_err);
-        push_on(cpu, &nss, &esp, gate32, cpu->ESP, ss_err);
-        push_on(cpu, &nss, &esp, gate32, flags, ss_err);
-        push_on(cpu, &nss, &esp, gate32, cpu->seg[SEG_CS].sel, ss_err);
-        push_on(cpu, &nss, &esp, gate32, return_eip, ss_err);
+        push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_SS].sel, ss_err, false);
+        push_on_stack(cpu, &nss, &esp, size, cpu->ESP, ss_err, false);
+        push_on_stack(cpu, &nss, &esp, size, flags, ss_err, false);
+        push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_CS].sel, ss_err, false);
+        push_on_stack(cpu, &nss, &esp, size, return_eip, ss_err, false);
         if (has_error)
-            push_on(cpu, &nss, &esp, gate32, error, ss_err);
+            push_on_stack(cpu, &nss, &esp, size, error, ss_err, false);
         desc_set_accessed(cpu, new_ss, &ssd);
         cpu->seg[SEG_SS] = desc_to_cache(new_ss, ssd);
         cpu->ESP = esp;
         if (from_vm86) {
             static const int clear[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
-            for (int i = 0; i < 4; i++) {
-                SegCache *s = &cpu->seg[clear[i]];
-                s->sel = 0;
-                s->base = 0;
-                s->limit = 0;
-                s->attr = 0;
-            }
+            for (int i = 0; i < 4; i++)
+                seg_make_null(&cpu->seg[clear[i]], 0);
         }
     } else {
         if (from_vm86)
             cpu_raise(cpu, EXC_GP, sel_err);
+        if (target > new_cs.limit)
+            cpu_raise(cpu, EXC_GP, ext);
+        const SegCache ss = cpu->seg[SEG_SS];
+        bool user = cpu->cpl == 3;
         uint32_t esp = cpu->ESP;
-        push_frame(cpu, &esp, gate32, flags);
-        push_frame(cpu, &esp, gate32, cpu->seg[SEG_CS].sel);
-        push_frame(cpu, &esp, gate32, return_eip);
+        push_on_stack(cpu, &ss, &esp, size, flags, ext, user);
+        push_on_stack(cpu, &ss, &esp, size, cpu->seg[SEG_CS].sel, ext, user);
+        push_on_stack(cpu, &ss, &esp, size, return_eip, ext, user);
         if (has_error)
-            push_frame(cpu, &esp, gate32, error);
+            push_on_stack(cpu, &ss, &esp, size, error, ext, user);
         cpu->ESP = esp;
         dpl = cpu->cpl;
     }
@@ -206,9 +226,6 @@ static void deliver_protected(CpuState *cpu, int vector, EventKind kind, bool ha
     cpu->eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
     if (!trap)
         cpu->eflags &= ~FL_IF;
-    uint32_t target = gate32 ? g.offset : (g.offset & 0xFFFF);
-    if (target > cpu->seg[SEG_CS].limit)
-        cpu_raise(cpu, EXC_GP, 0);
     cpu->eip = cpu->next_eip = target;
 }
 
@@ -223,10 +240,15 @@ void cpu_deliver_event(CpuState *cpu, int vector, EventKind kind, bool has_error
                    kind == EV_EXTERNAL ? "interrupt" : kind == EV_EXCEPTION ? "exception" : "int",
                    vector, has_error ? error : 0, cpu->seg[SEG_CS].sel, cpu->eip,
                    (unsigned long long)cpu->icount);
+    uint32_t flags = cpu_get_eflags(cpu);
+    if (kind == EV_EXCEPTION && is_fault_class(vector))
+        flags |= FL_RF;
     if (!cpu_pe(cpu))
-        deliver_real(cpu, vector, return_eip);
+        deliver_real(cpu, vector, flags, return_eip);
     else
-        deliver_protected(cpu, vector, kind, has_error, error, return_eip);
+        deliver_protected(cpu, vector, kind, flags, has_error, error, return_eip);
+    /* A successful delivery leaves no instruction-level state behind. */
+    cpu->inhibit_irq = 0;
 }
 
 void cpu_handle_exception(CpuState *cpu)
@@ -247,6 +269,8 @@ void cpu_handle_exception(CpuState *cpu)
             cpu->exc_has_error = true;
         }
     }
+    cpu->trap_pending = false; /* a fault cancels the traps of the instruction */
+    cpu->dr6_pending = 0;
     cpu->delivering = vec;
     cpu->next_eip = cpu->eip;
     cpu_deliver_event(cpu, vec, EV_EXCEPTION, cpu->exc_has_error, cpu->exc_error, cpu->eip);

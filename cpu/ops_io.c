@@ -1,5 +1,6 @@
 /* ops_io.c — port I/O: IN and OUT, with IOPL and I/O-bitmap checks; the port access goes to
  * the machine's I/O space. (INS/OUTS are string instructions in ops_string.c.) */
+#include "cpu/debug_regs.h"
 #include "cpu/interp.h"
 #include "cpu/io_perm.h"
 #include "softmmu/ioport.h"
@@ -36,6 +37,7 @@ static void op_in(CpuState *cpu, const DecodedInsn *insn)
     cpu->stats.io_accesses++;
     uint32_t v = ioport_read(cpu->io, port, size);
     gpr_write(cpu, R_EAX, size, v);
+    dbg_check_io(cpu, port, size);
 }
 
 static void op_out(CpuState *cpu, const DecodedInsn *insn)
@@ -45,6 +47,7 @@ static void op_out(CpuState *cpu, const DecodedInsn *insn)
     cpu_check_io(cpu, port, size);
     cpu->stats.io_accesses++;
     ioport_write(cpu->io, port, size, gpr_read(cpu, R_EAX, size));
+    dbg_check_io(cpu, port, size);
 }
 
 void ops_io_register(InsnHandler *t)

@@ -25,6 +25,22 @@ Descriptor desc_read(CpuState *cpu, uint16_t sel, bool ext)
     return d;
 }
 
+Descriptor desc_read_ts(CpuState *cpu, uint16_t sel, bool ext)
+{
+    uint32_t index = sel & 0xFFF8u;
+    bool ok = (sel & 4) ? (cpu->ldtr.attr & SA_P) && index + 7 <= cpu->ldtr.limit
+                        : index + 7 <= cpu->gdtr.limit;
+    if (!ok)
+        cpu_raise(cpu, EXC_TS, (sel & 0xFFFC) | (ext ? 1 : 0));
+    return desc_read(cpu, sel, ext);
+}
+
+void desc_write_type_byte(CpuState *cpu, uint16_t sel, uint8_t v)
+{
+    uint32_t lin = (sel & 4 ? cpu->ldtr.base : cpu->gdtr.base) + (sel & 0xFFF8u);
+    sys_write8(cpu, lin + 5, v);
+}
+
 bool desc_try_read(CpuState *cpu, uint16_t sel, Descriptor *d)
 {
     uint32_t index = sel & 0xFFF8u, base;
@@ -76,14 +92,6 @@ void seg_load_cache(CpuState *cpu, int seg, uint16_t sel, Descriptor d)
     cpu->seg[seg] = desc_to_cache(sel, d);
 }
 
-static void seg_load_null(CpuState *cpu, int seg, uint16_t sel)
-{
-    SegCache *s = &cpu->seg[seg];
-    s->sel = sel;
-    s->base = 0;
-    s->limit = 0;
-    s->attr = 0; /* unusable: any access raises #GP(0) */
-}
 
 void seg_load(CpuState *cpu, int seg, uint16_t sel)
 {
@@ -96,7 +104,7 @@ void seg_load(CpuState *cpu, int seg, uint16_t sel)
     if ((sel & 0xFFFC) == 0) {
         if (seg == SEG_SS)
             cpu_raise(cpu, EXC_GP, 0);
-        seg_load_null(cpu, seg, sel);
+        seg_make_null(&cpu->seg[seg], sel);
         return;
     }
     Descriptor d = desc_read(cpu, sel, false);
@@ -125,16 +133,17 @@ void seg_load(CpuState *cpu, int seg, uint16_t sel)
 
 void seg_invalidate_for_cpl(CpuState *cpu)
 {
-    static const int segs[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
+    static const int segs[] = {SEG_ES, SEG_FS, SEG_GS, SEG_DS};
     for (unsigned i = 0; i < 4; i++) {
         SegCache *s = &cpu->seg[segs[i]];
-        unsigned dpl = (s->attr & SA_DPL) >> SA_DPL_SHIFT;
-        bool conforming_code = (s->attr & (SA_CODE | SA_DC)) == (SA_CODE | SA_DC);
-        if ((s->attr & SA_P) && (s->attr & SA_S) && !conforming_code && dpl < cpu->cpl) {
-            s->sel = 0;
-            s->attr = 0;
-            s->base = 0;
-            s->limit = 0;
-        }
+        uint16_t a = s->attr;
+        bool code = a & SA_CODE;
+        bool usable = (a & SA_S) && (!code || (a & SA_RW));
+        bool conforming_code = code && (a & SA_DC);
+        unsigned dpl = (a & SA_DPL) >> SA_DPL_SHIFT;
+        /* SDM (RET, IRET): data and non-conforming code segments more privileged than
+         * the new CPL become null, as do segments that are not data or readable code. */
+        if (!usable || (!conforming_code && dpl < cpu->cpl))
+            seg_make_null(s, 0);
     }
 }

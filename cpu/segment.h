@@ -42,10 +42,34 @@ static inline SegCache desc_to_cache(uint16_t sel, Descriptor d)
     return s;
 }
 
+/* Does an access of `size` bytes at `off` stay inside segment `s` (expand-up or -down)? */
+static inline bool seg_offset_ok(const SegCache *s, uint32_t off, unsigned size)
+{
+    if ((s->attr & (SA_S | SA_CODE | SA_DC)) == (SA_S | SA_DC)) { /* expand-down data */
+        uint32_t upper = (s->attr & SA_DB) ? 0xFFFFFFFFu : 0xFFFFu;
+        return off > s->limit && off <= upper && upper - off >= size - 1;
+    }
+    return off <= s->limit && s->limit - off >= size - 1;
+}
+
+/* An unusable segment register (a null selector loaded in protected mode). */
+static inline void seg_make_null(SegCache *s, uint16_t sel)
+{
+    s->sel = sel;
+    s->base = 0;
+    s->limit = 0;
+    s->attr = 0;
+}
+
 /* Linear address of the descriptor for `sel`, or raises #GP(sel | ext). */
 uint32_t desc_addr(CpuState *cpu, uint16_t sel, bool ext);
 /* Reads the descriptor for `sel` (#GP(sel | ext) when outside its table). */
 Descriptor desc_read(CpuState *cpu, uint16_t sel, bool ext);
+/* Like desc_read, but a selector outside its table raises #TS(sel | ext) (stack and
+ * task-state selectors met during interrupts and task switches). */
+Descriptor desc_read_ts(CpuState *cpu, uint16_t sel, bool ext);
+/* Writes the type byte (bits 8..15 of the high dword) of the descriptor for `sel`. */
+void desc_write_type_byte(CpuState *cpu, uint16_t sel, uint8_t v);
 /* Like desc_read, but returns false instead of faulting (LAR, LSL, VERR, VERW). */
 bool desc_try_read(CpuState *cpu, uint16_t sel, Descriptor *d);
 /* Sets the accessed bit of a code/data descriptor in memory if it is clear. */
@@ -57,6 +81,10 @@ void seg_load_real(CpuState *cpu, int seg, uint16_t sel);
 void seg_load(CpuState *cpu, int seg, uint16_t sel);
 /* Load a segment without checks from a descriptor already validated (task switch, gates). */
 void seg_load_cache(CpuState *cpu, int seg, uint16_t sel, Descriptor d);
+/* Pushes `size` bytes below *esp on the stack `ss` (which need not be loaded yet), as a
+ * supervisor access unless `user`. A limit violation raises #SS(err). */
+void push_on_stack(CpuState *cpu, const SegCache *ss, uint32_t *esp, unsigned size, uint32_t v,
+                   uint32_t err, bool user);
 /* The CPL changed: data segments whose DPL is now below CPL become unusable (RET/IRET to
  * an outer level). */
 void seg_invalidate_for_cpl(CpuState *cpu);

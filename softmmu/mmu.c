@@ -1,6 +1,7 @@
 /* mmu.c — page walk, TLB fill and the slow paths of linear-address accesses (see mmu.h). */
 #include "softmmu/mmu.h"
 
+#include "cpu/debug_regs.h"
 #include "cpu/exception.h"
 
 /* Paging-entry bits (two-level 32-bit paging). */
@@ -37,8 +38,9 @@ static _Noreturn void page_fault(CpuState *cpu, uint32_t lin, uint32_t err)
     cpu_raise(cpu, EXC_PF, err);
 }
 
-/* The two-level walk. Faults raise #PF; A/D bits are set only for a translation that
- * succeeds, as the i686 does. */
+/* The two-level walk. Faults raise #PF with CR2. The accessed bit of a PDE that points to
+ * a page table is set when the walk reads it; the A (and, for writes, D) bits of the entry
+ * that maps the page are set only when the access is allowed. */
 static void walk(CpuState *cpu, uint32_t lin, MmuAccess acc, bool user, WalkResult *w)
 {
     bool write = acc == MMU_WRITE;
@@ -61,6 +63,12 @@ static void walk(CpuState *cpu, uint32_t lin, MmuAccess acc, bool user, WalkResu
         pte = pde;
         perms = pde;
     } else {
+        /* A directory entry that points to a page table is used by the walk once it is
+         * read as present: its accessed bit is set even if the PTE then faults. */
+        if (!(pde & PTE_A)) {
+            pde |= PTE_A;
+            pt_write(cpu, pde_addr, pde);
+        }
         pte_addr = (pde & PAGE_MASK) | ((lin >> 10) & 0xFFC);
         pte = pt_read(cpu, pte_addr);
         if (!(pte & PTE_P))
@@ -74,10 +82,12 @@ static void walk(CpuState *cpu, uint32_t lin, MmuAccess acc, bool user, WalkResu
     if (write && !may_write)
         page_fault(cpu, lin, err | PF_P);
 
-    /* Accessed and dirty bits. */
-    if (!(pde & PTE_A) || (large && write && !(pde & PTE_D))) {
-        pde |= PTE_A | (large && write ? PTE_D : 0);
+    /* Accessed and dirty bits of the entry that maps the page: only once the access is
+     * known to be allowed. */
+    if (large && (!(pde & PTE_A) || (write && !(pde & PTE_D)))) {
+        pde |= PTE_A | (write ? PTE_D : 0);
         pt_write(cpu, pde_addr, pde);
+        pte = pde;
     }
     if (!large && (!(pte & PTE_A) || (write && !(pte & PTE_D)))) {
         pte |= PTE_A | (write ? PTE_D : 0);
@@ -108,8 +118,14 @@ static void tlb_fill(CpuState *cpu, uint32_t lin, bool user, const WalkResult *w
         e->addend = 0;
         e->tag_read = e->tag_exec = page | TLB_SLOW;
     }
+    if (dbg_page_watched(cpu, page)) { /* data breakpoint here: every access checks */
+        e->tag_read |= TLB_SLOW;
+        e->tag_exec = page | (e->tag_exec & TLB_SLOW);
+    }
     if (!w->writable || !w->dirty)
         e->tag_write = TLB_INVALID; /* the next write walks (and sets D or faults) */
+    else if (dbg_page_watched(cpu, page))
+        e->tag_write = page | TLB_SLOW;
     else if ((desc & (PG_RAM | PG_WRITABLE | PG_CODE)) == (PG_RAM | PG_WRITABLE))
         e->tag_write = page;
     else
@@ -158,6 +174,8 @@ static uint32_t slow_translate(CpuState *cpu, uint32_t lin, MmuAccess acc, bool 
 
 uint64_t mmu_read_slow(CpuState *cpu, uint32_t lin, unsigned size, bool user)
 {
+    if (cpu->dr[7] & 0xFF)
+        dbg_check_data(cpu, lin, size, false); /* a fault below cancels the trap */
     unsigned first = 0x1000 - (lin & 0xFFF);
     if (first < size) { /* crosses a page: two accesses, low page first */
         uint64_t lo = 0, hi = 0;
@@ -174,6 +192,8 @@ uint64_t mmu_read_slow(CpuState *cpu, uint32_t lin, unsigned size, bool user)
 
 void mmu_write_slow(CpuState *cpu, uint32_t lin, unsigned size, uint64_t value, bool user)
 {
+    if (cpu->dr[7] & 0xFF)
+        dbg_check_data(cpu, lin, size, true); /* a fault below cancels the trap */
     unsigned first = 0x1000 - (lin & 0xFFF);
     if (first < size) { /* crosses a page: both translations before any byte is written */
         uint32_t pa_lo = slow_translate(cpu, lin, MMU_WRITE, user);

@@ -1,0 +1,159 @@
+/* ops_model.c — model-specific instructions of the i686: CPUID, RDTSC, RDMSR/WRMSR, RDPMC,
+ * SYSENTER/SYSEXIT. What CPUID advertises is exactly what is implemented: no APIC, no VME,
+ * no PAE, no MTRR/MCA/PAT; MMX/FXSR/SSE/SSE2 stay clear until the FPU work sets them.
+ *
+ * MSRs modelled: TSC (0x10), SYSENTER_CS/ESP/EIP (0x174-0x176). Every other index,
+ * including APIC_BASE (0x1B, no APIC), raises #GP(0). RDPMC: the P6 has two counters
+ * (ECX 0 or 1); nothing is counted, so they read 0; #GP(0) at CPL > 0 unless CR4.PCE. */
+#include "cpu/cpu.h"
+#include "cpu/sysops.h"
+
+#define MSR_TSC 0x10u
+#define MSR_APIC_BASE 0x1Bu
+#define MSR_SYSENTER_CS 0x174u
+#define MSR_SYSENTER_ESP 0x175u
+#define MSR_SYSENTER_EIP 0x176u
+
+/* CPUID.1:EDX bits of what is implemented. */
+#define CPUID_FPU (1u << 0)
+#define CPUID_DE (1u << 2)
+#define CPUID_PSE (1u << 3)
+#define CPUID_TSC (1u << 4)
+#define CPUID_MSR (1u << 5)
+#define CPUID_CX8 (1u << 8)
+#define CPUID_SEP (1u << 11)
+#define CPUID_PGE (1u << 13)
+#define CPUID_CMOV (1u << 15)
+#define CPUID_FEATURES (CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | \
+                        CPUID_SEP | CPUID_PGE | CPUID_CMOV)
+#define CPUID_MAX_BASIC 2u
+
+static void op_cpuid(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    uint32_t leaf = cpu->EAX;
+    /* Leaves above the highest basic leaf (extended ones too: a P6 has none) return the
+     * highest basic leaf's values, as Intel processors do. */
+    if (leaf > CPUID_MAX_BASIC)
+        leaf = CPUID_MAX_BASIC;
+    switch (leaf) {
+    case 0:
+        cpu->EAX = CPUID_MAX_BASIC;
+        cpu->EBX = 0x756E6547u; /* "Genu" */
+        cpu->EDX = 0x49656E69u; /* "ineI" */
+        cpu->ECX = 0x6C65746Eu; /* "ntel" */
+        break;
+    case 1:
+        cpu->EAX = CPU_SIGNATURE;
+        cpu->EBX = 0;
+        cpu->ECX = 0;
+        cpu->EDX = CPUID_FEATURES;
+        break;
+    default:
+        /* Leaf 2: AL = 1 (one call), every descriptor byte 0 ("null": no cache info). */
+        cpu->EAX = 1;
+        cpu->EBX = cpu->ECX = cpu->EDX = 0;
+        break;
+    }
+}
+
+static uint64_t tsc_now(const CpuState *cpu) { return cpu->icount + cpu->tsc_offset; }
+
+static void op_rdtsc(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    if ((cpu->cr4 & CR4_TSD) && cpu_pe(cpu) && (cpu->cpl != 0 || cpu_vm86(cpu)))
+        cpu_raise(cpu, EXC_GP, 0);
+    uint64_t t = tsc_now(cpu);
+    cpu->EAX = (uint32_t)t;
+    cpu->EDX = (uint32_t)(t >> 32);
+}
+
+static void op_rdmsr(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    sys_require_cpl0(cpu);
+    uint64_t v;
+    switch (cpu->ECX) {
+    case MSR_TSC: v = tsc_now(cpu); break;
+    case MSR_SYSENTER_CS: v = cpu->sysenter_cs; break;
+    case MSR_SYSENTER_ESP: v = cpu->sysenter_esp; break;
+    case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
+    default: cpu_raise(cpu, EXC_GP, 0); /* includes APIC_BASE: there is no APIC */
+    }
+    cpu->EAX = (uint32_t)v;
+    cpu->EDX = (uint32_t)(v >> 32);
+}
+
+static void op_wrmsr(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    sys_require_cpl0(cpu);
+    switch (cpu->ECX) {
+    case MSR_TSC:
+        /* P6 family: the low 32 bits are written and the high 32 bits cleared. */
+        cpu->tsc_offset = (uint64_t)cpu->EAX - cpu->icount;
+        break;
+    case MSR_SYSENTER_CS: cpu->sysenter_cs = cpu->EAX; break;
+    case MSR_SYSENTER_ESP: cpu->sysenter_esp = cpu->EAX; break;
+    case MSR_SYSENTER_EIP: cpu->sysenter_eip = cpu->EAX; break;
+    default: cpu_raise(cpu, EXC_GP, 0);
+    }
+}
+
+static void op_rdpmc(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    bool privileged = !cpu_pe(cpu) || (cpu->cpl == 0 && !cpu_vm86(cpu));
+    if ((!privileged && !(cpu->cr4 & CR4_PCE)) || cpu->ECX > 1)
+        cpu_raise(cpu, EXC_GP, 0);
+    cpu->EAX = cpu->EDX = 0;
+}
+
+/* The flat segments SYSENTER and SYSEXIT load, as the SDM defines them. */
+static SegCache flat_seg(uint16_t sel, unsigned dpl, bool code)
+{
+    SegCache s = {0, 0xFFFFFFFFu, sel,
+                  (uint16_t)(SA_P | SA_S | SA_RW | SA_ACCESSED | SA_DB | SA_G |
+                             (dpl << SA_DPL_SHIFT) | (code ? SA_CODE : 0))};
+    return s;
+}
+
+static void op_sysenter(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    uint16_t cs = (uint16_t)(cpu->sysenter_cs & 0xFFFC);
+    if (!cpu_pe(cpu) || cs == 0)
+        cpu_raise(cpu, EXC_GP, 0);
+    cpu_flags_materialize(cpu);
+    cpu->eflags &= ~(FL_VM | FL_IF | FL_RF);
+    cpu->cpl = 0;
+    cpu->seg[SEG_CS] = flat_seg(cs, 0, true);
+    cpu->seg[SEG_SS] = flat_seg((uint16_t)(cs + 8), 0, false);
+    cpu->ESP = cpu->sysenter_esp;
+    cpu->next_eip = cpu->sysenter_eip;
+}
+
+static void op_sysexit(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    uint16_t cs = (uint16_t)(cpu->sysenter_cs & 0xFFFC);
+    if (!cpu_pe(cpu) || cpu_vm86(cpu) || cpu->cpl != 0 || cs == 0)
+        cpu_raise(cpu, EXC_GP, 0);
+    cpu->cpl = 3;
+    cpu->seg[SEG_CS] = flat_seg((uint16_t)((cs + 16) | 3), 3, true);
+    cpu->seg[SEG_SS] = flat_seg((uint16_t)((cs + 24) | 3), 3, false);
+    cpu->ESP = cpu->ECX;
+    cpu->next_eip = cpu->EDX;
+}
+
+void ops_model_register(InsnHandler *t)
+{
+    t[OP_CPUID] = op_cpuid;
+    t[OP_RDTSC] = op_rdtsc;
+    t[OP_RDMSR] = op_rdmsr;
+    t[OP_WRMSR] = op_wrmsr;
+    t[OP_RDPMC] = op_rdpmc;
+    t[OP_SYSENTER] = op_sysenter;
+    t[OP_SYSEXIT] = op_sysexit;
+}
