@@ -1,13 +1,15 @@
 /* f80_trans.c — the x87 transcendental instructions (see f80.h).
  *
  * Each result is evaluated in 128-bit working precision (fp_big.c) and rounded once to the
- * 64-bit register format with the current rounding mode, so it is the correctly rounded
- * value except in astronomically rare near-tie cases. Intel's hardware promises less than
- * one ulp of error (1.5 in directed modes), so the two agree on almost every input; the
- * remaining last-bit differences are listed in tests/diff/fpu/ops_trans.c. The trigonometric
- * functions reduce their argument the way the hardware does, modulo the 66-bit internal
- * approximation of pi (SDM Vol. 1 §8.3.8), not the true pi: that is what makes results for
- * large arguments match. Precision control does not apply to any of these.
+ * 64-bit register format with the current rounding mode. Where Intel's own algorithm shows
+ * through in its results, the library reproduces it, from measurements against the host:
+ * the trigonometric functions reduce their argument modulo the 66-bit internal pi (SDM
+ * Vol. 1 §8.3.8), not the true pi, which makes large arguments match; some intermediates
+ * are truncated to 67 bits as the hardware's are; tiny arguments take the hardware's
+ * shortcuts; PE is reported even for exact results. Intel promises less than 1 ulp of
+ * error (1.5 in directed modes); the library agrees bit for bit on 95-99% of inputs and
+ * within that bound on the rest (tests/diff/fpu/ops_trans.c lists the differences).
+ * Precision control does not apply to any of these.
  */
 #include "cpu/fpu/fp_big.h"
 
