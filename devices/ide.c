@@ -523,7 +523,8 @@ static void ata_command(IdeChannel *ch, uint8_t cmd)
             finish_later(ch, IDE_ST_DRDY | IDE_ST_DSC, 0);
             break;
         }
-        if (log_enabled(LOG_UNIMP))
+        /* Packet commands are for ATAPI devices: a disk rightly aborts them. */
+        if (log_enabled(LOG_UNIMP) && cmd != 0xA0 && cmd != 0xA1 && cmd != 0x08)
             log_printf("ide: ATA command %#04x aborted\n", cmd);
         abort_cmd(ch);
     }
