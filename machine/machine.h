@@ -26,6 +26,7 @@
 #include "devices/rtc_cmos.h"
 #include "devices/shutdown_port.h"
 #include "devices/uart.h"
+#include "devices/vga.h"
 #include "machine/scheduler.h"
 #include "softmmu/ioport.h"
 #include "softmmu/physmem.h"
@@ -52,6 +53,8 @@ typedef struct MachineConfig {
     bool debug_exit;
     uint16_t debug_exit_port, debug_exit_size;
     int64_t rtc_base;      /* wall-clock time at power-on, Unix seconds (from the input gate) */
+    bool no_vga;           /* -vga none: no VGA card */
+    const char *vga_rom_path; /* VGA BIOS mapped read-only at 0xC0000, or NULL */
 } MachineConfig;
 
 struct Machine {
@@ -69,6 +72,11 @@ struct Machine {
     Uart uart[2];
     I8042 kbc;
     ShutdownPort shutdown;
+    Vga vga;               /* vga.vram is NULL with -vga none */
+    /* Called by machine_run between instruction slices and while pacing idle time (the
+     * display polls its window here); never changes guest-visible state by itself. */
+    void (*host_poll)(void *opaque);
+    void *host_poll_opaque;
     bool reset_requested;  /* a device asked for a system reset */
     bool power_off;        /* the guest powered the machine off */
     uint64_t host_start_ns;
