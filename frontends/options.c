@@ -20,6 +20,7 @@ void options_defaults(VmOptions *o)
     o->debug_exit_port = 0xF4;
     o->debug_exit_size = 1;
     o->debugcon_port = 0xE9;
+    o->boot_menu = -1;
 }
 
 typedef struct Parser {
@@ -224,6 +225,52 @@ static ParseResult parse_device(Parser *p, char *arg)
     return fail(p, "-device: unsupported device '%s' (isa-debug-exit, isa-debugcon)", model);
 }
 
+/* Places a drive at its IDE position (0-3: primary master, primary slave, secondary
+ * master, secondary slave); index -1 takes the first free one. */
+static ParseResult add_drive(Parser *p, const char *opt, DriveOption d)
+{
+    VmOptions *o = p->o;
+    bool used[MAX_DRIVES] = {false};
+    for (int i = 0; i < o->ndrives; i++)
+        used[o->drives[i].index] = true;
+    if (d.index < 0) {
+        for (int i = 0; i < MAX_DRIVES && d.index < 0; i++)
+            if (!used[i])
+                d.index = i;
+        if (d.index < 0)
+            return fail(p, "%s: all %d IDE positions are taken", opt, MAX_DRIVES);
+    } else if (used[d.index]) {
+        return fail(p, "%s: IDE position %d is already in use", opt, d.index);
+    }
+    o->drives[o->ndrives++] = d;
+    return PARSE_OK;
+}
+
+/* -boot [order=]LETTERS[,once=LETTERS][,menu=on|off][,strict=on|off][,splash-time=N] */
+static ParseResult parse_boot(Parser *p, char *arg)
+{
+    char *cur = arg, *v, *k;
+    while ((k = next_kv(&cur, &v))) {
+        const char *letters = NULL;
+        if (!v)
+            letters = k;
+        else if (!strcmp(k, "order") || !strcmp(k, "once"))
+            letters = v;
+        else if (!strcmp(k, "menu") && (!strcmp(v, "on") || !strcmp(v, "off")))
+            p->o->boot_menu = !strcmp(v, "on");
+        else if (!strcmp(k, "strict") || !strcmp(k, "splash-time") || !strcmp(k, "reboot-timeout"))
+            continue;
+        else
+            return fail(p, "-boot: bad property '%s'", k);
+        if (!letters)
+            continue;
+        if (!*letters || strlen(letters) > 3 || strspn(letters, "acdn") != strlen(letters))
+            return fail(p, "-boot: invalid boot order '%s' (up to 3 of a, c, d, n)", letters);
+        p->o->boot_order = letters;
+    }
+    return PARSE_OK;
+}
+
 static ParseResult parse_drive(Parser *p, char *arg)
 {
     char *cur = arg, *v, *k;
@@ -247,8 +294,9 @@ static ParseResult parse_drive(Parser *p, char *arg)
     }
     if (!d.file)
         return fail(p, "-drive: file= is required");
-    (void)d;
-    return fail(p, "-drive: IDE disks are not implemented yet");
+    if (need_file(p, "disk image", d.file))
+        return PARSE_ERROR;
+    return add_drive(p, "-drive", d);
 }
 
 static ParseResult parse_log(Parser *p, const char *arg)
@@ -338,17 +386,16 @@ void options_print_help(void)
            "                         N: 2^N virtual ns per instruction; sleep=off: idle\n"
            "                         time is not paced to the host clock\n"
            "\n"
+           "Disks (raw images on the PIIX3 IDE channels):\n"
+           "  -hda/-hdb/-hdc/-hdd FILE   hard disk at primary master ... secondary slave\n"
+           "  -cdrom FILE            CD-ROM image (ISO) at secondary master\n"
+           "  -drive file=FILE[,format=raw][,if=ide][,index=0-3][,media=disk|cdrom]\n"
+           "  -boot [order=]LETTERS[,menu=on|off]  c: hard disk, d: CD-ROM, a: floppy\n"
+           "  -snapshot              disk writes go to a temporary file, not the images\n"
+           "\n"
            "Consoles:\n"
            "  -nographic             no display; COM1 on the terminal\n"
-           "  -display sdl|none      a window showing the VGA (default when built with SDL2\n"
-           "                         and $DISPLAY is set), or none\n"
-           "  -vga std|none          the VGA card (std: VGA + Bochs VBE, the default)\n"
-           "  --vgabios FILE         VGA BIOS mapped at 0xC0000 (default: the vgabios or\n"
-           "                         seabios package's ISA VGA BIOS, when installed)\n"
-           "  --screenshot FILE      at exit, write the VGA screen as PNG\n"
-           "  --screenshot-window FILE  at exit, write the SDL window's pixels as PNG\n"
-           "  --screendump-text FILE at exit, write a text-mode screen as text\n"
-           "  --screendump-vga FILE  at exit, write the VGA registers and planes (tests)\n"
+           "  -display none          no display\n"
            "  -serial stdio|file:PATH|none   COM1, then COM2 (repeat the option)\n"
            "  -debugcon stdio|file:PATH      port 0xE9 debug console\n"
            "  -chardev file,id=ID,path=PATH  a named output for -device\n"
@@ -365,8 +412,8 @@ void options_print_help(void)
            "  --max-insns N          end the run after N instructions (exit status 4)\n"
            "  --help, --version\n"
            "\n"
-           "Not implemented yet (refused with a message): -kernel -initrd -append -hda -hdb\n"
-           "-cdrom -drive -boot -s -S -gdb\n",
+           "Not implemented yet (refused with a message): -kernel -initrd -append\n"
+           "-display sdl -s -S -gdb\n",
            log_category_names());
 }
 
@@ -426,53 +473,28 @@ ParseResult options_parse(int argc, char **argv, VmOptions *o, char *err, size_t
                    match(a, "cdrom")) {
             TAKE_ARG();
             r = need_file(&p, "disk image", arg);
+            bool cd = match(a, "cdrom");
+            int index = cd ? 2 : a[strlen(a) - 1] - 'a';
             if (r == PARSE_OK)
-                return fail(&p, "option '%s': IDE disks are not implemented yet", a);
+                r = add_drive(&p, a, (DriveOption){arg, index, cd});
         } else if (match(a, "drive")) {
             TAKE_ARG();
             r = parse_drive(&p, argv[i]);
         } else if (match(a, "boot")) {
             TAKE_ARG();
-            return fail(&p, "option '-boot': booting from disks is not implemented yet");
+            r = parse_boot(&p, argv[i]);
+        } else if (match(a, "snapshot")) {
+            o->snapshot = true;
         } else if (match(a, "nographic")) {
             o->nographic = true;
         } else if (match(a, "display")) {
             TAKE_ARG();
-            o->display_given = true;
             if (!strcmp(arg, "none"))
                 o->display_sdl = false;
             else if (!strcmp(arg, "sdl"))
-#ifdef VMM86_HAVE_SDL
-                o->display_sdl = true;
-#else
-                return fail(&p, "-display sdl: this vmm86 was built without SDL2");
-#endif
+                return fail(&p, "-display sdl: the SDL display is not implemented yet");
             else
                 return fail(&p, "-display: unsupported display '%s' (none, sdl)", arg);
-        } else if (match(a, "vga")) {
-            TAKE_ARG();
-            if (!strcmp(arg, "std"))
-                o->no_vga = false;
-            else if (!strcmp(arg, "none"))
-                o->no_vga = true;
-            else
-                return fail(&p, "-vga: unsupported card '%s' (std, none)", arg);
-        } else if (!strcmp(a, "--vgabios")) {
-            TAKE_ARG();
-            o->vgabios = arg;
-            r = need_file(&p, "VGA BIOS", arg);
-        } else if (!strcmp(a, "--screenshot")) {
-            TAKE_ARG();
-            o->screenshot = arg;
-        } else if (!strcmp(a, "--screenshot-window")) {
-            TAKE_ARG();
-            o->screenshot_window = arg;
-        } else if (!strcmp(a, "--screendump-text")) {
-            TAKE_ARG();
-            o->screendump_text = arg;
-        } else if (!strcmp(a, "--screendump-vga")) {
-            TAKE_ARG();
-            o->screendump_vga = arg;
         } else if (match(a, "serial")) {
             TAKE_ARG();
             if (o->nserial == MAX_SERIAL)

@@ -46,17 +46,12 @@ typedef struct VmOptions {
     const char *kernel, *initrd, *append;
     DriveOption drives[MAX_DRIVES];
     int ndrives;
-    const char *boot_order;
+    const char *boot_order;  /* device letters: a floppy, c disk, d CD-ROM, n network */
+    int boot_menu;           /* -boot menu=on|off: 1/0; -1 not given */
+    bool snapshot;           /* -snapshot: disk writes go to a temporary overlay */
     const char *cpu_model;
     bool nographic;
     bool display_sdl;
-    bool display_given;      /* -display was on the command line */
-    bool no_vga;             /* -vga none */
-    const char *vgabios;     /* --vgabios FILE; NULL: the default */
-    const char *screenshot;  /* --screenshot FILE (PNG of the VGA frame at exit) */
-    const char *screenshot_window; /* --screenshot-window FILE (the SDL window at exit) */
-    const char *screendump_text;   /* --screendump-text FILE (the text screen at exit) */
-    const char *screendump_vga;    /* --screendump-vga FILE (VGA registers and planes) */
     CharSpec serial[MAX_SERIAL];
     int nserial;             /* how many -serial options were given */
     bool debugcon;           /* an isa-debugcon device exists */

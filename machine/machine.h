@@ -19,6 +19,12 @@
 #include "devices/debug_exit.h"
 #include "devices/debugcon.h"
 #include "devices/device.h"
+#include "devices/fw_cfg.h"
+#include "devices/i440fx.h"
+#include "devices/ide.h"
+#include "devices/pci.h"
+#include "devices/piix3.h"
+#include "devices/port80.h"
 #include "devices/i8042.h"
 #include "devices/pic.h"
 #include "devices/pit.h"
@@ -26,7 +32,7 @@
 #include "devices/rtc_cmos.h"
 #include "devices/shutdown_port.h"
 #include "devices/uart.h"
-#include "devices/vga.h"
+#include "machine/disk_image.h"
 #include "machine/scheduler.h"
 #include "softmmu/ioport.h"
 #include "softmmu/physmem.h"
@@ -36,6 +42,13 @@
 #define EXIT_USAGE 2
 #define EXIT_MAX_INSNS 4
 #define EXIT_INTERNAL 70
+
+#define MACHINE_IDE_DRIVES 4 /* primary master, primary slave, secondary master, slave */
+
+typedef struct MachineDrive {
+    const char *path;      /* raw image, NULL: no drive at this position */
+    bool cdrom;
+} MachineDrive;
 
 typedef struct MachineConfig {
     bool isapc;            /* -M isapc: no PCI */
@@ -53,8 +66,11 @@ typedef struct MachineConfig {
     bool debug_exit;
     uint16_t debug_exit_port, debug_exit_size;
     int64_t rtc_base;      /* wall-clock time at power-on, Unix seconds (from the input gate) */
-    bool no_vga;           /* -vga none: no VGA card */
-    const char *vga_rom_path; /* VGA BIOS mapped read-only at 0xC0000, or NULL */
+    MachineDrive drives[MACHINE_IDE_DRIVES];
+    bool snapshot;         /* disk writes go to temporary overlays */
+    char boot_order[4];    /* up to 3 of 'a', 'c', 'd', 'n'; empty: disk, then CD-ROM */
+    bool boot_menu;        /* SeaBIOS shows its boot menu */
+    bool nographic;        /* tell the firmware there is no display (serial console) */
 } MachineConfig;
 
 struct Machine {
@@ -72,11 +88,14 @@ struct Machine {
     Uart uart[2];
     I8042 kbc;
     ShutdownPort shutdown;
-    Vga vga;               /* vga.vram is NULL with -vga none */
-    /* Called by machine_run between instruction slices and while pacing idle time (the
-     * display polls its window here); never changes guest-visible state by itself. */
-    void (*host_poll)(void *opaque);
-    void *host_poll_opaque;
+    Port80 port80;
+    FwCfg fw_cfg;
+    PciBus pci;            /* -M pc only, like the two below */
+    I440fx i440fx;
+    Piix3 piix3;
+    IdeChannel ide[2];     /* primary, secondary */
+    DiskImage disks[MACHINE_IDE_DRIVES];
+    uint8_t *isapc_upper_mem; /* -M isapc: 0xC0000-0xFFFFF as at power-on (board_pc.c) */
     bool reset_requested;  /* a device asked for a system reset */
     bool power_off;        /* the guest powered the machine off */
     uint64_t host_start_ns;
