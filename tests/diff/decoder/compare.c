@@ -141,7 +141,8 @@ static uint32_t imm_value(const DecodedInsn *insn, const Operand *o)
 
 /* Checks one memory operand; returns false with a reason in why. */
 static bool mem_matches(const Case *c, const cs_x86_op *op, uint8_t base, uint8_t index,
-                        unsigned scale, uint32_t disp, unsigned seg, char *why, size_t wl)
+                        unsigned scale, uint32_t disp, unsigned seg, bool es_dst, char *why,
+                        size_t wl)
 {
     const DecodedInsn *in = &c->ours;
     if (op->type != X86_OP_MEM) {
@@ -166,6 +167,13 @@ static bool mem_matches(const Case *c, const cs_x86_op *op, uint8_t base, uint8_
     x86_reg s = sregs[seg & 7];
     if (op->mem.segment != X86_REG_INVALID ? op->mem.segment != s : c->sk.seg != 0) {
         snprintf(why, wl, "segment %u vs capstone %u", s, op->mem.segment);
+        return false;
+    }
+    /* Without an override the segment is the SDM's default (Vol. 1 §3.7.4): SS for an
+     * address based on (E)BP or (E)SP, DS otherwise; the string destination is ES. */
+    unsigned def = es_dst ? SEG_ES : (base == R_EBP || base == R_ESP) ? SEG_SS : SEG_DS;
+    if (c->sk.seg == 0 && seg != def) {
+        snprintf(why, wl, "default segment %u, SDM says %u", seg, def);
         return false;
     }
     return true;
@@ -197,7 +205,7 @@ static bool operand_matches(const Case *c, const Operand *o, const CsOps *x, uns
     case OPT_XMM: want = (x86_reg)(X86_REG_XMM0 + o->reg); break;
     case OPT_MEM:
         if (!mem_matches(c, op, in->ea_base, in->ea_index, in->ea_scale, in->disp, in->seg,
-                         why, wl))
+                         false, why, wl))
             return false;
         if (o->size && op->size && o->size != op->size) {
             snprintf(why, wl, "memory size %u vs capstone %u", o->size, op->size);
@@ -208,7 +216,7 @@ static bool operand_matches(const Case *c, const Operand *o, const CsOps *x, uns
     case OPT_STRDST: {
         bool src = o->type == OPT_STRSRC;
         unsigned seg = src ? in->seg : SEG_ES;
-        if (!mem_matches(c, op, src ? R_ESI : R_EDI, EA_NONE, 0, 0, seg, why, wl)) {
+        if (!mem_matches(c, op, src ? R_ESI : R_EDI, EA_NONE, 0, 0, seg, !src, why, wl)) {
             /* Capstone names ES for the destination explicitly; accept that spelling. */
             if (src || op->type != X86_OP_MEM || op->mem.segment != X86_REG_ES ||
                 op->mem.base != addr_reg(R_EDI, in->adsize))

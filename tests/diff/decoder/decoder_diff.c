@@ -149,7 +149,7 @@ static void record_unknown(const Case *c, const Diff *d)
 }
 
 typedef struct Totals {
-    unsigned long cases, passed, failed, both_valid, both_invalid, truncated;
+    unsigned long cases, passed, failed, both_valid, both_invalid, truncated, paths;
 } Totals;
 
 /* Handles one difference: explained (counted per category) or a failure. */
@@ -183,6 +183,42 @@ static void check_truncated(Case *c, cs_insn *cs_buf, Totals *t)
     account(&tc, &d, t);
 }
 
+/* The decoder reads a long buffer in place and copies a short one: both must agree. The
+ * string is decoded again with 32 bytes available (the tail random) and compared field by
+ * field with the 16-byte decode. */
+static void check_paths(const Case *c, Totals *t)
+{
+    uint8_t big[40];
+    memcpy(big, c->bytes, 16);
+    for (unsigned i = 16; i < sizeof big; i++)
+        big[i] = (uint8_t)rnd();
+    DecodedInsn in;
+    memset(&in, 0, sizeof in);
+    DecodeStatus st = decode(big, sizeof big, c->code32, &in);
+    /* 16 bytes hold any instruction (or show it is too long): the status must match */
+    bool same = st == c->st;
+    if (same && st == DEC_OK) {
+        DecodedInsn a = c->ours, b = in;
+        same = a.row == b.row && a.op == b.op && a.len == b.len && a.map == b.map &&
+               a.opcode == b.opcode && a.modrm == b.modrm && a.opsize == b.opsize &&
+               a.adsize == b.adsize && a.prefixes == b.prefixes && a.seg == b.seg &&
+               a.rep == b.rep && a.nopnd == b.nopnd && a.ea_base == b.ea_base &&
+               a.ea_index == b.ea_index && a.ea_scale == b.ea_scale &&
+               a.has_modrm == b.has_modrm && a.disp == b.disp && a.imm == b.imm &&
+               a.imm2 == b.imm2 && !memcmp(a.opnd, b.opnd, sizeof a.opnd);
+    }
+    t->paths++;
+    if (same) {
+        t->passed++;
+        return;
+    }
+    Diff d = {.kind = DK_TRUNCATED};
+    snprintf(d.what, sizeof d.what, "40-byte buffer decodes differently (status %d vs %d)", st,
+             c->st);
+    t->failed++;
+    record_unknown(c, &d);
+}
+
 static void run_mode(bool code32, unsigned long count, cs_insn *cs_buf, Totals *t)
 {
     for (unsigned long i = 0; i < count; i++) {
@@ -200,6 +236,7 @@ static void run_mode(bool code32, unsigned long count, cs_insn *cs_buf, Totals *
         Diff d;
         compare_case(&c, &d);
         account(&c, &d, t);
+        check_paths(&c, t);
         if (c.st == DEC_OK && c.cs_ok && d.kind == DK_NONE && (i & 7) == 0)
             check_truncated(&c, cs_buf, t);
     }
@@ -283,8 +320,8 @@ int main(int argc, char **argv)
     run_mode(true, count, cs_buf, &t);
     cs_free(cs_buf, 1);
 
-    printf("decoder-diff: %lu strings per mode (seed %#" PRIx64 "), %lu truncation checks\n",
-           count, seed, t.truncated);
+    printf("decoder-diff: %lu strings per mode (seed %#" PRIx64 "), %lu truncation checks, "
+           "%lu long-buffer checks\n", count, seed, t.truncated, t.paths);
     printf("  both accept: %lu, both reject: %lu\n", t.both_valid, t.both_invalid);
     printf("accepted differences (see known.c for the reasons):\n");
     for (unsigned i = 0; i < known_ndiffs; i++)
