@@ -59,7 +59,7 @@ bool display_write_png(const char *path, const uint32_t *pixels, int w, int h, i
         snprintf(err, errlen, "screenshot '%s': no frame to write", path);
         return false;
     }
-    size_t raw_len;
+    size_t raw_len = 0; /* raw_rows leaves it unset when allocation fails */
     uint8_t *raw = raw_rows(pixels, w, h, stride, &raw_len);
     uLongf zlen = compressBound((uLong)raw_len);
     uint8_t *z = raw ? malloc(zlen) : NULL;
