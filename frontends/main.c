@@ -4,7 +4,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <unistd.h>
+
 #include "frontends/char_backend.h"
+#include "frontends/display.h"
 #include "frontends/options.h"
 #include "machine/log.h"
 #include "machine/machine.h"
@@ -13,6 +16,38 @@
 /* -M isapc has no PAM to shadow a 256 KiB SeaBIOS (whose code reaches below 0xE0000), so it
  * takes the 128 KiB build, which runs in place. */
 #define DEFAULT_BIOS_ISAPC "/usr/share/seabios/bios.bin"
+
+/* The VGA BIOS used when --vgabios names none: the first of these that is installed. The
+ * ISA build of SeaBIOS's VGA BIOS needs no PCI (its LFB is at 0xE0000000, as ours). */
+static const char *const default_vgabios[] = {
+    "/usr/share/seabios/vgabios-isavga.bin",
+    "/usr/share/vgabios/vgabios.bin",
+};
+
+static const char *find_vgabios(const VmOptions *o)
+{
+    if (o->vgabios)
+        return o->vgabios;
+    for (size_t i = 0; i < sizeof default_vgabios / sizeof default_vgabios[0]; i++)
+        if (access(default_vgabios[i], R_OK) == 0)
+            return default_vgabios[i];
+    return NULL;
+}
+
+static void display_options(const VmOptions *o, DisplayOptions *d)
+{
+    memset(d, 0, sizeof *d);
+    if (o->nographic)
+        d->kind = DISPLAY_NONE;
+    else if (o->display_given)
+        d->kind = o->display_sdl ? DISPLAY_SDL : DISPLAY_NONE;
+    else
+        d->kind = display_default_kind();
+    d->screenshot = o->screenshot;
+    d->window_screenshot = o->screenshot_window;
+    d->text_dump = o->screendump_text;
+    d->vga_dump = o->screendump_vga;
+}
 
 static int usage_error(const char *msg)
 {
@@ -62,6 +97,8 @@ static bool configure(const VmOptions *o, MachineConfig *cfg, char *err, size_t 
         snprintf(cfg->boot_order, sizeof cfg->boot_order, "%s", o->boot_order);
     cfg->boot_menu = o->boot_menu == 1;
     cfg->nographic = o->nographic;
+    cfg->no_vga = o->no_vga;
+    cfg->vga_rom_path = o->no_vga ? NULL : find_vgabios(o);
     /* The wall-clock time at power-on is host input: it is read once, here. */
     if (o->rtc_fixed) {
         cfg->rtc_base = o->rtc_base;
@@ -102,10 +139,23 @@ int main(int argc, char **argv)
         char_backend_close_all();
         return usage_error(err);
     }
+    DisplayOptions dopt;
+    display_options(&opts, &dopt);
+    Display *display = display_open(&dopt, m, err, sizeof err);
+    if (!display) {
+        machine_destroy(m);
+        char_backend_close_all();
+        return usage_error(err);
+    }
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int status = machine_run(m);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!display_close(display, err, sizeof err)) {
+        fprintf(stderr, "vmm86: %s\n", err);
+        if (status == EXIT_OK)
+            status = EXIT_INTERNAL;
+    }
     if (opts.stats) {
         double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
         machine_print_stats(m, secs);

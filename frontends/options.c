@@ -395,7 +395,15 @@ void options_print_help(void)
            "\n"
            "Consoles:\n"
            "  -nographic             no display; COM1 on the terminal\n"
-           "  -display none          no display\n"
+           "  -display sdl|none      a window showing the VGA (default when built with SDL2\n"
+           "                         and $DISPLAY is set), or none\n"
+           "  -vga std|none          the VGA card (std: VGA + Bochs VBE, the default)\n"
+           "  --vgabios FILE         VGA BIOS mapped at 0xC0000 (default: the vgabios or\n"
+           "                         seabios package's ISA VGA BIOS, when installed)\n"
+           "  --screenshot FILE      at exit, write the VGA screen as PNG\n"
+           "  --screenshot-window FILE  at exit, write the SDL window's pixels as PNG\n"
+           "  --screendump-text FILE at exit, write a text-mode screen as text\n"
+           "  --screendump-vga FILE  at exit, write the VGA registers and planes (tests)\n"
            "  -serial stdio|file:PATH|none   COM1, then COM2 (repeat the option)\n"
            "  -debugcon stdio|file:PATH      port 0xE9 debug console\n"
            "  -chardev file,id=ID,path=PATH  a named output for -device\n"
@@ -412,8 +420,8 @@ void options_print_help(void)
            "  --max-insns N          end the run after N instructions (exit status 4)\n"
            "  --help, --version\n"
            "\n"
-           "Not implemented yet (refused with a message): -kernel -initrd -append\n"
-           "-display sdl -s -S -gdb\n",
+           "Not implemented yet (refused with a message): -kernel -initrd -append -s -S\n"
+           "-gdb\n",
            log_category_names());
 }
 
@@ -489,12 +497,41 @@ ParseResult options_parse(int argc, char **argv, VmOptions *o, char *err, size_t
             o->nographic = true;
         } else if (match(a, "display")) {
             TAKE_ARG();
+            o->display_given = true;
             if (!strcmp(arg, "none"))
                 o->display_sdl = false;
             else if (!strcmp(arg, "sdl"))
-                return fail(&p, "-display sdl: the SDL display is not implemented yet");
+#ifdef VMM86_HAVE_SDL
+                o->display_sdl = true;
+#else
+                return fail(&p, "-display sdl: this vmm86 was built without SDL2");
+#endif
             else
                 return fail(&p, "-display: unsupported display '%s' (none, sdl)", arg);
+        } else if (match(a, "vga")) {
+            TAKE_ARG();
+            if (!strcmp(arg, "std"))
+                o->no_vga = false;
+            else if (!strcmp(arg, "none"))
+                o->no_vga = true;
+            else
+                return fail(&p, "-vga: unsupported card '%s' (std, none)", arg);
+        } else if (!strcmp(a, "--vgabios")) {
+            TAKE_ARG();
+            o->vgabios = arg;
+            r = need_file(&p, "VGA BIOS", arg);
+        } else if (!strcmp(a, "--screenshot")) {
+            TAKE_ARG();
+            o->screenshot = arg;
+        } else if (!strcmp(a, "--screenshot-window")) {
+            TAKE_ARG();
+            o->screenshot_window = arg;
+        } else if (!strcmp(a, "--screendump-text")) {
+            TAKE_ARG();
+            o->screendump_text = arg;
+        } else if (!strcmp(a, "--screendump-vga")) {
+            TAKE_ARG();
+            o->screendump_vga = arg;
         } else if (match(a, "serial")) {
             TAKE_ARG();
             if (o->nserial == MAX_SERIAL)

@@ -52,6 +52,13 @@ typedef struct VmOptions {
     const char *cpu_model;
     bool nographic;
     bool display_sdl;
+    bool display_given;      /* -display was on the command line */
+    bool no_vga;             /* -vga none */
+    const char *vgabios;     /* --vgabios FILE; NULL: the default */
+    const char *screenshot;  /* --screenshot FILE (PNG of the VGA frame at exit) */
+    const char *screenshot_window; /* --screenshot-window FILE (the SDL window at exit) */
+    const char *screendump_text;   /* --screendump-text FILE (the text screen at exit) */
+    const char *screendump_vga;    /* --screendump-vga FILE (VGA registers and planes) */
     CharSpec serial[MAX_SERIAL];
     int nserial;             /* how many -serial options were given */
     bool debugcon;           /* an isa-debugcon device exists */

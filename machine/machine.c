@@ -111,6 +111,22 @@ static int cpu_intr_ack(void *opaque) { return pic_acknowledge(opaque); }
 
 /* ---- assembly ----------------------------------------------------------------------------- */
 
+/* The VGA card, its linear frame buffer at the Bochs default address and its BIOS at
+ * 0xC0000, where a BIOS that scans for option ROMs finds it. */
+static bool setup_vga(Machine *m, char *err, size_t errlen)
+{
+    if (!vga_init(&m->vga, &m->sched))
+        return set_err(err, errlen, "cannot allocate video memory");
+    vga_register(&m->vga, &m->io, &m->mem, VGA_LFB_DEFAULT_BASE);
+    if (!m->cfg.vga_rom_path)
+        return true;
+    if (!vga_load_rom(&m->vga, m->cfg.vga_rom_path, err, errlen))
+        return false;
+    if (!physmem_map_rom(&m->mem, VGA_ROM_BASE, m->vga.rom, m->vga.rom_size))
+        return set_err(err, errlen, "out of memory mapping the VGA BIOS");
+    return true;
+}
+
 Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
 {
     Machine *m = calloc(1, sizeof *m);
@@ -171,9 +187,18 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
                         &m->cpu.exit_request);
         debug_exit_register(&m->debug_exit, &m->io);
     }
+    if (!cfg->no_vga && !setup_vga(m, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
     /* PCI, IDE and fw_cfg come after every ROM is mapped: the i440FX's PAM keeps what is
      * at 0xC0000-0xFFFFF now as the ROM side of its shadow switches. */
     if (!board_pc_setup(m, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
+    if (m->vga.rom && !board_pc_add_vga_rom(m, m->vga.rom, m->vga.rom_size)) {
+        set_err(err, errlen, "out of memory offering the VGA BIOS to the firmware");
         machine_destroy(m);
         return NULL;
     }
@@ -185,6 +210,7 @@ void machine_destroy(Machine *m)
 {
     if (!m)
         return;
+    vga_free(&m->vga);
     board_pc_free(m);
     physmem_free(&m->mem);
     free(m);
@@ -205,6 +231,8 @@ void machine_reset(Machine *m)
     shutdown_port_reset(&m->shutdown);
     port92_reset(&m->port92);
     board_pc_reset(m);
+    if (m->vga.vram)
+        vga_reset(&m->vga);
     m->reset_requested = false;
 }
 
@@ -215,14 +243,23 @@ static void pace_idle(Machine *m)
 {
     if (m->cfg.no_sleep)
         return;
-    uint64_t guest = sched_now(&m->sched);
-    uint64_t host = host_now_ns() - m->host_start_ns;
-    if (guest > host) {
+    for (;;) {
+        uint64_t guest = sched_now(&m->sched);
+        uint64_t host = host_now_ns() - m->host_start_ns;
+        if (guest <= host)
+            return;
         uint64_t ns = guest - host;
-        if (ns > 100000000ull)
-            ns = 100000000ull; /* wake at least every 100 ms */
+        /* Wake at least every 100 ms; every 10 ms while a display wants polling. */
+        uint64_t cap = m->host_poll ? 10000000ull : 100000000ull;
+        if (ns > cap)
+            ns = cap;
         struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
         nanosleep(&ts, NULL);
+        if (!m->host_poll)
+            return;
+        m->host_poll(m->host_poll_opaque);
+        if (m->cpu.exit_request || m->cpu.intr)
+            return; /* the window closed, or input arrived for the guest */
     }
 }
 
@@ -244,6 +281,8 @@ int machine_run(Machine *m)
         }
         CpuExit why = cpu_exec(cpu, budget);
         sched_run_due(&m->sched);
+        if (m->host_poll)
+            m->host_poll(m->host_poll_opaque);
 
         if (m->cfg.debug_exit && m->debug_exit.requested)
             return m->debug_exit.status;

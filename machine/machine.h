@@ -32,6 +32,7 @@
 #include "devices/rtc_cmos.h"
 #include "devices/shutdown_port.h"
 #include "devices/uart.h"
+#include "devices/vga.h"
 #include "machine/disk_image.h"
 #include "machine/scheduler.h"
 #include "softmmu/ioport.h"
@@ -71,6 +72,8 @@ typedef struct MachineConfig {
     char boot_order[4];    /* up to 3 of 'a', 'c', 'd', 'n'; empty: disk, then CD-ROM */
     bool boot_menu;        /* SeaBIOS shows its boot menu */
     bool nographic;        /* tell the firmware there is no display (serial console) */
+    bool no_vga;           /* -vga none: no VGA card */
+    const char *vga_rom_path; /* VGA BIOS mapped read-only at 0xC0000, or NULL */
 } MachineConfig;
 
 struct Machine {
@@ -96,6 +99,11 @@ struct Machine {
     IdeChannel ide[2];     /* primary, secondary */
     DiskImage disks[MACHINE_IDE_DRIVES];
     uint8_t *isapc_upper_mem; /* -M isapc: 0xC0000-0xFFFFF as at power-on (board_pc.c) */
+    Vga vga;               /* vga.vram is NULL with -vga none */
+    /* Called by machine_run between instruction slices and while pacing idle time (the
+     * display polls its window here); never changes guest-visible state by itself. */
+    void (*host_poll)(void *opaque);
+    void *host_poll_opaque;
     bool reset_requested;  /* a device asked for a system reset */
     bool power_off;        /* the guest powered the machine off */
     uint64_t host_start_ns;
