@@ -6,8 +6,7 @@ static inline uint32_t parity_flag(uint32_t res)
     return (__builtin_popcount(res & 0xFF) & 1) ? 0 : FL_PF;
 }
 
-/* SF, ZF and PF of a result of `size` bytes. */
-static inline uint32_t szp_flags(uint32_t res, unsigned size)
+uint32_t flags_szp(uint32_t res, unsigned size)
 {
     uint32_t m = size_mask(size);
     uint32_t f = parity_flag(res);
@@ -26,7 +25,7 @@ uint32_t cpu_compute_arith_flags(const CpuState *cpu)
     unsigned base = op / 3, size = 1u << (op % 3);
     uint32_t m = size_mask(size), sign = size_sign(size);
     uint32_t res = cpu->cc_res & m, a = cpu->cc_src1 & m, b = cpu->cc_src2 & m;
-    uint32_t f = szp_flags(res, size);
+    uint32_t f = flags_szp(res, size);
     switch (base) {
     case CC_BASE_ADD:
     case CC_BASE_ADC: {

@@ -73,6 +73,9 @@ static inline uint32_t size_sign(unsigned size) { return 1u << (8 * size - 1); }
 
 bool cpu_get_cf(const CpuState *cpu);
 
+/* SF, ZF and PF of a result of `size` bytes, as flag bits. */
+uint32_t flags_szp(uint32_t res, unsigned size);
+
 /* Condition codes 0..15 in Jcc order (O NO B AE E NE BE A S NS P NP L GE LE G). */
 static inline bool cpu_cond(const CpuState *cpu, unsigned cc)
 {

@@ -1,6 +1,7 @@
-/* ops_move.c — data movement without arithmetic: MOV, MOVZX, MOVSX, LEA, XCHG, NOP/PAUSE,
- * CBW/CWDE, CWD/CDQ, and the flag-bit instructions CLC STC CMC CLD STD. */
-#include "cpu/interp.h"
+/* ops_move.c — data movement without arithmetic: MOV, MOVZX, MOVSX, LEA, XCHG, XLAT,
+ * NOP/PAUSE/multi-byte NOP, CBW/CWDE, CWD/CDQ, SETcc, CMOVcc, LAHF/SAHF, SALC, and the
+ * flag-bit instructions CLC STC CMC CLD STD. */
+#include "cpu/ops_util.h"
 
 static void op_mov(CpuState *cpu, const DecodedInsn *insn)
 {
@@ -26,15 +27,58 @@ static void op_lea(CpuState *cpu, const DecodedInsn *insn)
 
 static void op_xchg(CpuState *cpu, const DecodedInsn *insn)
 {
-    /* Memory first: if the store faults, the register is unchanged. */
-    uint32_t a = opnd_read(cpu, insn, 0), b = opnd_read(cpu, insn, 1);
-    if (insn->opnd[0].type == OPT_MEM) {
-        opnd_write(cpu, insn, 0, b);
-        opnd_write(cpu, insn, 1, a);
-    } else {
-        opnd_write(cpu, insn, 1, a);
-        opnd_write(cpu, insn, 0, b);
-    }
+    /* Operand 1 is always a register; the (possibly memory) operand 0 is stored first, so a
+     * faulting store leaves the register unchanged. */
+    Rmw d;
+    uint32_t b = opnd_read(cpu, insn, 1);
+    uint32_t a = rmw_read(cpu, insn, 0, &d);
+    rmw_write(cpu, &d, b);
+    opnd_write(cpu, insn, 1, a);
+}
+
+/* XLAT: AL = [seg:(E)BX + AL], the sum wrapped to the address size. */
+static void op_xlat(CpuState *cpu, const DecodedInsn *insn)
+{
+    uint32_t off = cpu->EBX + cpu->gpr[R_EAX].b.l;
+    if (insn->adsize == 2)
+        off &= 0xFFFF;
+    cpu->gpr[R_EAX].b.l = cpu_read8(cpu, insn->seg, off);
+}
+
+static void op_setcc(CpuState *cpu, const DecodedInsn *insn)
+{
+    opnd_write(cpu, insn, 0, cpu_cond(cpu, insn_cond(insn)) ? 1 : 0);
+}
+
+/* CMOVcc reads its source even when the condition is false (a memory source may fault);
+ * with a false condition the destination is not written (on the i686 a 32-bit register
+ * keeps its value; only long mode would clear its upper half). */
+static void op_cmovcc(CpuState *cpu, const DecodedInsn *insn)
+{
+    uint32_t v = opnd_read(cpu, insn, 1);
+    if (cpu_cond(cpu, insn_cond(insn)))
+        opnd_write(cpu, insn, 0, v);
+}
+
+/* LAHF: AH = SF ZF 0 AF 0 PF 1 CF. SAHF: the reverse for SF ZF AF PF CF. */
+static void op_lahf(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    uint32_t f = cpu_get_eflags(cpu);
+    cpu->gpr[R_EAX].b.h = (uint8_t)((f & (FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF)) | FL_RSVD1);
+}
+
+static void op_sahf(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    flags_update(cpu, FL_SF | FL_ZF | FL_AF | FL_PF | FL_CF, cpu->gpr[R_EAX].b.h);
+}
+
+/* SALC (undocumented, D6): AL = CF ? 0xFF : 0x00; flags unchanged. */
+static void op_salc(CpuState *cpu, const DecodedInsn *insn)
+{
+    (void)insn;
+    cpu->gpr[R_EAX].b.l = cpu_get_cf(cpu) ? 0xFF : 0x00;
 }
 
 static void op_nop(CpuState *cpu, const DecodedInsn *insn)
@@ -92,4 +136,10 @@ void ops_move_register(InsnHandler *t)
     t[OP_CMC] = op_cmc;
     t[OP_CLD] = op_cld;
     t[OP_STD] = op_std;
+    t[OP_XLAT] = op_xlat;
+    t[OP_SETCC] = op_setcc;
+    t[OP_CMOVCC] = op_cmovcc;
+    t[OP_LAHF] = op_lahf;
+    t[OP_SAHF] = op_sahf;
+    t[OP_SALC] = op_salc;
 }
