@@ -5,13 +5,14 @@
  * Every row is decoded twice: from a buffer holding exactly its bytes and from a long
  * buffer with trailing filler (the decoder reads long buffers in place and copies short
  * ones); both must meet the expectations. Rows that expect DEC_NEED_MORE are only decoded
- * from the exact buffer.
+ * from the exact buffer. The last suite checks cpu/disasm.c's formatting and its "(bad)".
  */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cpu/decode.h"
+#include "cpu/disasm.h"
 
 
 /* One expected operand: type, size (bytes) and register number. */
@@ -490,4 +491,61 @@ Test(decode, every_opcode_consistent)
                         checked++;
                     }
     cr_expect_gt(checked, 200000u);
+}
+
+/* ---- disassembly (cpu/disasm.c) ----------------------------------------------------------- */
+
+static unsigned dis(const char *hex, bool code32, uint32_t eip, char *out, size_t outlen)
+{
+    uint8_t b[32];
+    unsigned n = parse_hex(hex, b, sizeof b);
+    return disasm_format(b, n, code32, eip, out, outlen);
+}
+
+Test(disasm, formats_good_bytes)
+{
+    char t[96];
+    cr_expect_eq(dis("90", true, 0, t, sizeof t), 1u);
+    cr_expect_str_eq(t, "nop");
+    cr_expect_eq(dis("8B 45 FC", true, 0, t, sizeof t), 3u);
+    cr_expect_str_eq(t, "mov eax, dword ptr [ebp - 4]");
+    cr_expect_eq(dis("EB 00", true, 0x1000, t, sizeof t), 2u);
+    cr_expect_str_eq(t, "jmp 0x1002");
+    cr_expect_eq(dis("8B 46 FE", false, 0, t, sizeof t), 3u);
+    cr_expect_str_eq(t, "mov ax, word ptr [bp - 2]");
+    /* trailing bytes after the instruction are not part of it */
+    cr_expect_eq(dis("C3 FF FF FF", true, 0, t, sizeof t), 1u);
+    cr_expect_str_eq(t, "ret");
+}
+
+Test(disasm, bad_bytes)
+{
+    char t[96];
+    static const char *const bad[] = {
+        "FF FF",       /* FF /7 */
+        "F0 8B 00",    /* LOCK MOV */
+        "0F 38 00 C1", /* SSSE3: #UD on the i686 though Capstone knows it */
+        "C5 F8 77",    /* VEX: LDS with a register operand here */
+        "8B",          /* cut short */
+        "66 66 66 66 66 66 66 66 66 66 66 66 66 66 66 90", /* 16 bytes */
+        "",
+    };
+    for (unsigned i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        memset(t, 'x', sizeof t);
+        cr_expect_eq(dis(bad[i], true, 0, t, sizeof t), 0u, "[%s]", bad[i]);
+        cr_expect_str_eq(t, "(bad)", "[%s]", bad[i]);
+    }
+    cr_expect_eq(disasm_format(NULL, 5, true, 0, t, sizeof t), 0u);
+    cr_expect_str_eq(t, "(bad)");
+}
+
+Test(disasm, small_output_buffers)
+{
+    char t[8];
+    memset(t, 'x', sizeof t);
+    cr_expect_eq(dis("8B 45 FC", true, 0, t, 6), 3u);
+    cr_expect_str_eq(t, "mov e"); /* cut, and terminated */
+    cr_expect_eq(t[6], 'x');      /* nothing written past outlen */
+    cr_expect_eq(dis("8B 45 FC", true, 0, NULL, 0), 3u);
+    cr_expect_eq(dis("FF FF", true, 0, NULL, 0), 0u);
 }
