@@ -148,8 +148,12 @@ static void op_enter(CpuState *cpu, const DecodedInsn *insn)
         stack_push(cpu, &esp, size, frame);
     }
     esp = stack_add(cpu, esp, -(int32_t)alloc);
-    /* The new stack top must lie inside the stack segment (#SS(0) otherwise). */
-    seg_check(cpu, SEG_SS, stack_offset(cpu, esp), 1, true);
+    /* The processor probes the new stack top for writing (the host CPU faults there even
+     * with level 0): #SS(0) outside the segment, #PF on a page it may not write. */
+    uint32_t lin = seg_check(cpu, SEG_SS, stack_offset(cpu, esp), size, true);
+    mmu_translate(cpu, lin, MMU_WRITE, cpu_user(cpu));
+    if ((lin & 0xFFF) + size > 0x1000)
+        mmu_translate(cpu, lin + size - 1, MMU_WRITE, cpu_user(cpu));
     gpr_write(cpu, R_EBP, size, frame);
     cpu->ESP = esp;
 }

@@ -209,3 +209,26 @@ Test(ops_stack, enter_fault_leaves_registers)
     cr_assert_eq(cpu->EBP, 0x1234);
     cr_assert_eq(cpu->eip, 0);
 }
+
+/* ENTER probes the new stack top for writing: a page fault there comes before any register
+ * changes, even though nothing is stored at that address. */
+Test(ops_stack, enter_probes_the_new_stack_top)
+{
+    CpuState *cpu = fx_flat32(3);
+    const uint32_t pd = 0xE0000, pt = 0xE1000;
+    fx_poke32(pd, pt | 7);
+    for (uint32_t i = 0; i < 256; i++)
+        fx_poke32(pt + 4 * i, i == 0x70 ? 0 : (i << 12) | 7);
+    cpu->cr3 = pd;
+    cpu->cr0 |= CR0_PG;
+    mmu_flush_all(cpu);
+    cpu->ESP = 0x71004;
+    cpu->EBP = 0x12345678;
+    cr_assert_eq(FX_RUN(cpu, 0xC8, 0x08, 0x00, 0x00), EXC_PF); /* enter 8, 0 */
+    cr_assert_eq(cpu->cr2, 0x71000 - 8);
+    cr_assert_eq(cpu->ESP, 0x71004);
+    cr_assert_eq(cpu->EBP, 0x12345678);
+    cpu->ESP = 0x72004;
+    cr_assert_eq(FX_RUN(cpu, 0xC8, 0x08, 0x00, 0x00), -1);
+    cr_assert_eq(cpu->ESP, 0x72000 - 8);
+}

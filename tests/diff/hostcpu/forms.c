@@ -396,6 +396,71 @@ static void build_strings(Builder *b)
             }
 }
 
+static void build_stack(Builder *b)
+{
+    static const struct { uint8_t bytes[4]; uint8_t len; unsigned size, imm; FormSpecial sp; const char *name; } st[] = {
+        {{0x51}, 1, 4, 0, SP_NONE, "push ecx"},
+        {{0x51}, 1, 2, 0, SP_NONE, "push cx"},
+        {{0x54}, 1, 4, 0, SP_NONE, "push esp"},
+        {{0x68}, 1, 4, 4, SP_NONE, "push imm32"},
+        {{0x6A}, 1, 4, 1, SP_NONE, "push imm8"},
+        {{0x6A}, 1, 2, 1, SP_NONE, "push imm8 (o16)"},
+        {{0xFF, 0x33}, 2, 4, 0, SP_NONE, "push dword [ebx]"},
+        {{0xFF, 0x33}, 2, 2, 0, SP_NONE, "push word [ebx]"},
+        {{0x59}, 1, 4, 0, SP_NONE, "pop ecx"},
+        {{0x59}, 1, 2, 0, SP_NONE, "pop cx"},
+        {{0x5C}, 1, 4, 0, SP_NONE, "pop esp"},
+        {{0x8F, 0x03}, 2, 4, 0, SP_NONE, "pop dword [ebx]"},
+        {{0x8F, 0x03}, 2, 2, 0, SP_NONE, "pop word [ebx]"},
+        {{0x8F, 0x44, 0x24, 0x04}, 4, 4, 0, SP_NONE, "pop dword [esp+4]"},
+        {{0x60}, 1, 4, 0, SP_NONE, "pushad"},
+        {{0x60}, 1, 2, 0, SP_NONE, "pushaw"},
+        {{0x61}, 1, 4, 0, SP_NONE, "popad"},
+        {{0x61}, 1, 2, 0, SP_NONE, "popaw"},
+        {{0x9C}, 1, 4, 0, SP_NONE, "pushfd"},
+        {{0x9C}, 1, 2, 0, SP_NONE, "pushfw"},
+        {{0x9D}, 1, 4, 0, SP_POPF, "popfd"},
+        {{0x9D}, 1, 2, 0, SP_POPF, "popfw"},
+        {{0xC8}, 1, 4, 3, SP_ENTER, "enter imm16,level"},
+        {{0xC8}, 1, 2, 3, SP_ENTER, "enter imm16,level (o16)"},
+        {{0xC9}, 1, 4, 0, SP_LEAVE, "leave"},
+        {{0xC9}, 1, 2, 0, SP_LEAVE, "leave (o16)"},
+        {{0xE8}, 1, 4, 4, SP_BRANCH_REL, "call rel32"},
+        {{0xFF, 0xD1}, 2, 4, 0, SP_BRANCH_REG, "call ecx"},
+        {{0xFF, 0xE1}, 2, 4, 0, SP_BRANCH_REG, "jmp ecx"},
+        {{0xEB}, 1, 4, 1, SP_BRANCH_REL, "jmp rel8"},
+        {{0xE9}, 1, 4, 4, SP_BRANCH_REL, "jmp rel32"},
+        {{0xC3}, 1, 4, 0, SP_RET, "ret"},
+        {{0xC2}, 1, 4, 2, SP_RET, "ret imm16"},
+        {{0xE0}, 1, 4, 1, SP_COUNTDOWN, "loopne"},
+        {{0xE1}, 1, 4, 1, SP_COUNTDOWN, "loope"},
+        {{0xE2}, 1, 4, 1, SP_COUNTDOWN, "loop"},
+        {{0xE3}, 1, 4, 1, SP_COUNTDOWN, "jecxz"},
+        {{0x67, 0xE0}, 2, 4, 1, SP_COUNTDOWN, "loopne (a16: cx)"},
+        {{0x67, 0xE2}, 2, 4, 1, SP_COUNTDOWN, "loop (a16: cx)"},
+        {{0x67, 0xE3}, 2, 4, 1, SP_COUNTDOWN, "jcxz (a16)"},
+    };
+    for (unsigned i = 0; i < sizeof st / sizeof st[0]; i++) {
+        Form *f = form_new(b, FK_STACK, st[i].size, "%s", st[i].name);
+        for (unsigned k = 0; k < st[i].len; k++)
+            put(f, st[i].bytes[k]);
+        if (st[i].imm)
+            put_imm(f, st[i].imm);
+        f->special = (uint8_t)st[i].sp;
+    }
+    for (unsigned cc = 0; cc < 16; cc++) {
+        Form *f = form_new(b, FK_STACK, 4, "j%s rel8", cc_name[cc]);
+        put(f, 0x70 + cc);
+        put_imm(f, 1);
+        f->special = SP_BRANCH_REL;
+        f = form_new(b, FK_STACK, 4, "j%s rel32", cc_name[cc]);
+        put(f, 0x0F);
+        put(f, 0x80 + cc);
+        put_imm(f, 4);
+        f->special = SP_BRANCH_REL;
+    }
+}
+
 unsigned forms_build(Form *forms, unsigned max)
 {
     Builder b = {forms, 0, max};
@@ -409,6 +474,7 @@ unsigned forms_build(Form *forms, unsigned max)
     build_exchange(&b);
     build_misc(&b);
     build_strings(&b);
+    build_stack(&b);
     return b.n;
 }
 
@@ -552,6 +618,67 @@ static void shape_string(const Form *f, Rng *rng, HcCase *c)
         c->mem[d - 40 + rng_below(rng, 80)] ^= (uint8_t)(1 + rng_below(rng, 255));
 }
 
+/* A branch target near the instruction, clear of it and of the stub after it (6 bytes). */
+static uint32_t pick_target(const Form *f, Rng *rng)
+{
+    uint32_t end = HC_INSN + f->len;
+    if (rng_next(rng) & 1)
+        return end + 8 + rng_below(rng, 100);
+    return HC_INSN - 8 - rng_below(rng, 100);
+}
+
+static void shape_stack(const Form *f, Rng *rng, HcCase *c)
+{
+    c->regs[HC_ESP] = HC_DATA_BASE + 192 + rng_below(rng, 33);
+    uint32_t sp = c->regs[HC_ESP] - HC_DATA_BASE;
+    switch (f->special) {
+    case SP_BRANCH_REL: {
+        c->target = pick_target(f, rng);
+        uint32_t disp = c->target - (HC_INSN + f->len);
+        for (unsigned i = 0; i < f->imm_len; i++)
+            c->bytes[f->imm_at + i] = (uint8_t)(disp >> (8 * i));
+        break;
+    }
+    case SP_BRANCH_REG:
+        c->target = pick_target(f, rng);
+        c->regs[HC_ECX] = c->target;
+        break;
+    case SP_RET:
+        c->target = pick_target(f, rng);
+        mem_put(c, sp, 4, c->target);
+        break;
+    case SP_COUNTDOWN: {
+        c->target = pick_target(f, rng);
+        uint32_t disp = c->target - (HC_INSN + f->len);
+        c->bytes[f->imm_at] = (uint8_t)disp;
+        uint32_t k = rng_below(rng, 10);
+        uint32_t low = k < 3 ? 0 : k < 6 ? 1 : rng_next(rng);
+        bool a16 = f->bytes[0] == 0x67;
+        c->regs[HC_ECX] = a16 ? ((c->regs[HC_ECX] & 0xFFFF0000u) | (low & 0xFFFF))
+                              : (k < 6 ? low : c->regs[HC_ECX]);
+        break;
+    }
+    case SP_POPF:
+        mem_put(c, sp, 4, rng_next(rng) & ~0x100u); /* never TF */
+        break;
+    case SP_ENTER:
+        /* The allocation stays small: the CPU probes the new stack top, which must remain
+         * in the mapped page (vmm86 models the probe; see test_ops_stack). */
+        c->regs[HC_EBP] = HC_DATA_BASE + 96 + rng_below(rng, 64);
+        c->bytes[f->imm_at] = (uint8_t)rng_below(rng, 128);
+        c->bytes[f->imm_at + 1] = 0;
+        c->bytes[f->imm_at + 2] = (uint8_t)(rng_below(rng, 4) == 0 ? 32 + rng_below(rng, 3)
+                                                                   : rng_below(rng, 6));
+        break;
+    case SP_LEAVE:
+        c->regs[HC_EBP] = HC_DATA_BASE + 160 + rng_below(rng, 64);
+        break;
+    default:
+        c->regs[HC_EBX] = HC_DATA_BASE + 64 + rng_below(rng, 64); /* PUSH/POP [EBX] */
+        break;
+    }
+}
+
 bool form_make_case(const Form *f, Rng *rng, HcCase *c)
 {
     memset(c, 0, sizeof *c);
@@ -560,7 +687,7 @@ bool form_make_case(const Form *f, Rng *rng, HcCase *c)
     memcpy(c->bytes, f->bytes, f->len);
     for (int r = 0; r < 8; r++)
         c->regs[r] = rand_val(rng, 4);
-    c->regs[HC_ESP] = 0;
+    c->regs[HC_ESP] = HC_DATA_BASE + HC_DATA_SIZE - 16; /* unused by most forms */
     c->eflags = (rng_next(rng) & 0x8D5) | 0x202; /* OF SF ZF AF PF CF random; IF; bit 1 */
     for (unsigned i = 0; i < HC_DATA_SIZE; i += 4)
         mem_put(c, i, 4, rand_val(rng, 4));
@@ -592,6 +719,9 @@ bool form_make_case(const Form *f, Rng *rng, HcCase *c)
     case FK_XLAT:
         c->regs[HC_EBX] = HC_DATA_BASE;
         break;
+    case FK_STACK:
+        shape_stack(f, rng, c);
+        return false;
     default:
         break;
     }

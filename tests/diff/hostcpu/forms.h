@@ -24,6 +24,7 @@ typedef enum FormKind {
     FK_STRING, /* string instruction: ESI, EDI inside the window, small ECX, random DF */
     FK_XLAT,   /* XLAT: EBX at the window start */
     FK_CX8,    /* CMPXCHG8B [EBX] */
+    FK_STACK,  /* stack and control-transfer forms: ESP (and EBP) inside the window */
 } FormKind;
 
 typedef enum FormSpecial {
@@ -36,6 +37,13 @@ typedef enum FormSpecial {
     SP_CMPXCHG,   /* accumulator often equal to the destination */
     SP_BSCAN,     /* BSF/BSR: source often 0 */
     SP_CMPS,      /* CMPS/SCAS: operands often equal */
+    SP_BRANCH_REL, /* the immediate is a displacement to a target near the instruction */
+    SP_BRANCH_REG, /* ECX holds the target (CALL/JMP r/m) */
+    SP_RET,       /* the stack top holds the target */
+    SP_COUNTDOWN, /* LOOP/JECXZ: the count register is often 0 or 1 */
+    SP_POPF,      /* the stack top holds flags to pop (TF clear: no trap on the host) */
+    SP_ENTER,     /* ENTER: EBP points at a frame in the window */
+    SP_LEAVE,     /* LEAVE: EBP points into the window */
 } FormSpecial;
 
 typedef struct Form {
