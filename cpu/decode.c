@@ -46,8 +46,14 @@ typedef struct Slot {
     uint8_t mandatory;  /* rows are selected by 66/F2/F3 */
     uint16_t base;      /* offset of the slot's entries in sel_table */
     uint8_t kind;       /* SLOT_* (for the record; every slot is a table) */
-    uint8_t pad;
+    /* When every row of the slot agrees on the facts the length depends on (and none reads
+     * a far pointer, moffs or two immediates), they are here too, so the length does not
+     * wait for the row: bit 7 uniform, bit 6 an address follows when mod != 11B, bits 0-2
+     * immediate bytes with a 16-bit operand size, bits 3-5 with a 32-bit one. */
+    uint8_t len_facts;
 } Slot;
+#define LF_UNIFORM 0x80
+#define LF_EA 0x40
 
 /* A sel_table entry: the row and what the length and the validity depend on, so that
  * neither waits for the row's recipe. */
@@ -244,6 +250,33 @@ static unsigned imm_kind_of(const Recipe *rc, unsigned os32)
     }
 }
 
+static bool sel_reg_only(uint16_t sel)
+{
+    unsigned kind = SEL_KIND(sel);
+    return kind == 0x300 || kind == 0x400 || kind == 0x600;
+}
+
+/* The slot's len_facts: uniform when all its rows agree on the immediate bytes and on
+ * whether an address follows mod != 11B (rows reachable only with mod = 11B have none). */
+static uint8_t slot_len_facts(const OpcodeRow *const *cand, unsigned n)
+{
+    int ea = -1;
+    unsigned l16 = 0, l32 = 0;
+    for (unsigned k = 0; k < n; k++) {
+        const Recipe *rc = &recipes[cand[k] - optable_rows];
+        if (rc->imm_slow || (k && (rc->imm_len[0] != l16 || rc->imm_len[1] != l32)))
+            return 0;
+        l16 = rc->imm_len[0];
+        l32 = rc->imm_len[1];
+        if (!sel_reg_only(cand[k]->sel)) {
+            if (ea >= 0 && ea != rc->needs_ea)
+                return 0;
+            ea = rc->needs_ea;
+        }
+    }
+    return (uint8_t)(n ? LF_UNIFORM | (ea > 0 ? LF_EA : 0) | l16 | l32 << 3 : 0);
+}
+
 /* The sel_table entry of a row (recipes are built first). */
 static uint32_t sel_entry(const OpcodeRow *r)
 {
@@ -322,6 +355,7 @@ static unsigned build_slot(unsigned map, unsigned opc, unsigned used)
         any_sel |= cand[k]->sel != SEL_ANY;
     }
     s->mk = (uint8_t)slot_mk(cand, n, s->has_modrm);
+    s->len_facts = slot_len_facts(cand, n);
     s->modrm_mask = s->has_modrm ? 0xFF : 0;
     if (n == 0 || (n == 1 && !any_sel && !s->mandatory)) {
         /* no rows, or one for the whole opcode: a one-entry table */
@@ -748,16 +782,26 @@ static inline __attribute__((always_inline)) DecodeStatus
 decode_body(const uint8_t *p0, const uint8_t *p, size_t avail, bool code32, unsigned pfx,
             uint8_t seg, unsigned rep, DecodedInsn *restrict insn, bool roomy)
 {
-    /* the 0F escape, without a branch */
-    unsigned map = p[0] == 0x0F, opc = p[map];
-    p += 1 + map;
+    /* The bytes that may be the opcode, ModRM and SIB are loaded at once, and the 0F
+     * escape is resolved without a branch: the length is the critical path (the next
+     * decode starts from it), so it must not wait on one load after another. */
+    unsigned b0 = p[0], b1 = p[1], b2 = p[2], b3 = p[3];
+    unsigned map = b0 == 0x0F;
+    unsigned opc = map ? b1 : b0, raw_modrm = map ? b2 : b1, raw_sib = map ? b3 : b2;
     const Slot *s = &slots[map][opc];
-    unsigned modrm = p[0] & s->modrm_mask;
-    p += s->has_modrm;
+    unsigned modrm = raw_modrm & s->modrm_mask;
+    p += 1 + map + s->has_modrm;
     unsigned head = (unsigned)(p - p0);
-    unsigned mod3 = modrm >= 0xC0;
+    unsigned mod3 = raw_modrm >= 0xC0;
     unsigned adsize = (code32 ^ ((pfx & PRE_ADSIZE) != 0)) ? 4 : 2;
-    uint32_t w = ea_word(p, modrm, adsize);
+    uint32_t w;
+    if (adsize == 2) {
+        w = ea16_word[raw_modrm];
+    } else { /* the SIB word is loaded whether or not it is used: no branch */
+        uint32_t w0 = ea32_word[raw_modrm], sw = sib_word[raw_modrm >> 6][raw_sib];
+        uint32_t pick = -((w0 >> 24) & 1);
+        w = (w0 & ~pick) | (sw & pick);
+    }
     unsigned key = modrm_key[s->mk][modrm];
     if (UNLIKELY(s->mandatory))
         key += ((rep == PRE_REP ? 1u : rep == PRE_REPNE ? 2u : 0u) * 2 +
@@ -772,11 +816,18 @@ decode_body(const uint8_t *p0, const uint8_t *p, size_t avail, bool code32, unsi
     /* a mandatory 66 is not an operand-size prefix */
     unsigned os32 = code32 ^ ((pfx & PRE_OPSIZE) && !(e & E_PFX66));
 
-    /* the length: head, address bytes, immediate bytes */
-    unsigned mem = ((e & E_EA) != 0) & (mod3 ^ 1); /* bitwise: no branch */
+    /* the length: head, address bytes, immediate bytes; from the slot when it can */
+    unsigned lf = s->len_facts, has_ea, imm_len;
+    if (LIKELY(lf & LF_UNIFORM)) {
+        has_ea = (lf & LF_EA) != 0;
+        imm_len = (lf >> (os32 ? 3 : 0)) & 7;
+    } else {
+        has_ea = (e & E_EA) != 0;
+        imm_len = (e >> (os32 ? E_IMM32_SHIFT : E_IMM16_SHIFT)) & 7;
+    }
+    unsigned mem = has_ea & (mod3 ^ 1); /* bitwise: no branch */
     uint32_t mem_mask = -(uint32_t)mem;
     unsigned ea_len = ((w >> 18) & 7) & mem_mask;
-    unsigned imm_len = (e >> (os32 ? E_IMM32_SHIFT : E_IMM16_SHIFT)) & 7;
     const uint8_t *pimm = p + ea_len;
 
     /* everything else */
