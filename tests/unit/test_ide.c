@@ -739,3 +739,61 @@ Test(ide, save_and_load_mid_transfer)
     cr_assert_not(ide_load(&ch, &sr));
     sw_free(&sw);
 }
+
+Test(ide, write_multiple_ext_and_dma_ext)
+{
+    select_drive(0, 0);
+    outb(BASE + 2, 2);
+    outb(BASE + 7, 0xC6); /* SET MULTIPLE MODE: 2 */
+    wait_not_busy();
+    inb(BASE + 7);
+    lba48(30, 4);
+    outb(BASE + 7, 0x39); /* WRITE MULTIPLE EXT: two blocks of two sectors */
+    for (int blk = 0; blk < 2; blk++) {
+        cr_assert_eq(inb(CTRL) & (IDE_ST_DRQ | IDE_ST_BSY), IDE_ST_DRQ, "block %d", blk);
+        for (int i = 0; i < 512; i++)
+            outw(BASE, (uint16_t)(blk * 512 + i));
+        cr_assert(inb(CTRL) & IDE_ST_BSY, "a full block is being written");
+        cr_assert_eq(wait_not_busy() & IDE_ST_ERR, 0);
+        inb(BASE + 7);
+    }
+    cr_assert_eq(irq_rises, 1 + 2, "SET MULTIPLE, then one per block");
+    cr_assert_eq(inb(BASE + 7) & IDE_ST_DRQ, 0);
+    /* READ DMA EXT of the same four sectors. */
+    put_prd(0x1000, 0x60000, 2048, true);
+    lba48(30, 4);
+    outb(BASE + 7, 0x25);
+    bm_start(true, 0x1000);
+    cr_assert_eq(wait_not_busy() & IDE_ST_ERR, 0);
+    for (unsigned i = 0; i < 1024; i++)
+        cr_assert_eq(physmem_read(&mem, 0x60000 + 2 * i, 2), i);
+    /* WRITE DMA EXT, then the file. */
+    for (unsigned i = 0; i < 512; i++)
+        physmem_write(&mem, 0x70000 + i, 1, (uint8_t)(i ^ 0x3C));
+    put_prd(0x1008, 0x70000, 512, true);
+    lba48(DISK_SECTORS - 1, 1);
+    outb(BASE + 7, 0x35);
+    bm_start(false, 0x1008);
+    cr_assert_eq(wait_not_busy() & IDE_ST_ERR, 0);
+    uint8_t back[512];
+    cr_assert(disk_image_read(&disk, (DISK_SECTORS - 1) * 512, back, sizeof back));
+    for (unsigned i = 0; i < 512; i++)
+        cr_assert_eq(back[i], (uint8_t)(i ^ 0x3C));
+}
+
+Test(ide, execute_device_diagnostic)
+{
+    select_drive(1, 0);
+    outb(BASE + 2, 0x55);
+    outb(BASE + 7, 0x90);
+    wait_not_busy();
+    cr_assert_eq(irq_level, 1, "device 0 interrupts");
+    cr_assert_eq(inb(BASE + 6) & 0x10, 0, "device 0 selected afterwards");
+    cr_assert_eq(inb(BASE + 1), 0x01);
+    cr_assert_eq(inb(BASE + 2), 1);
+    cr_assert_eq(inb(BASE + 7), IDE_ST_DRDY | IDE_ST_DSC);
+    select_drive(1, 0);
+    cr_assert_eq(inb(BASE + 1), 0x01);
+    cr_assert_eq(inb(BASE + 4), 0x14);
+    cr_assert_eq(inb(BASE + 5), 0xEB);
+}
