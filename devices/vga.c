@@ -98,6 +98,10 @@ void vga_set_lfb_base(Vga *v, uint32_t base)
     if (v->lfb_base)
         physmem_unmap(v->mem, v->lfb_base, VGA_VRAM_SIZE);
     base &= ~(VGA_VRAM_SIZE - 1); /* a BAR of this size is naturally aligned */
+    /* RAM decodes first below its top, and the firmware and APICs own the last 20 MiB: a
+     * frame buffer placed there is not decoded (nothing of theirs is unmapped). */
+    if (base < v->mem->ram_size || base > VGA_LFB_LIMIT - VGA_VRAM_SIZE)
+        base = 0;
     v->lfb_base = base;
     if (base)
         physmem_map_host(v->mem, base, v->vram, VGA_VRAM_SIZE, true);

@@ -43,6 +43,7 @@
 #define VGA_WINDOW_BASE 0xA0000u
 #define VGA_WINDOW_SIZE 0x20000u
 #define VGA_LFB_DEFAULT_BASE 0xE0000000u
+#define VGA_LFB_LIMIT 0xFEC00000u     /* the frame buffer must end at or below this */
 #define VGA_ROM_BASE 0xC0000u
 #define VGA_ROM_MAX (128u << 10)
 
@@ -130,8 +131,9 @@ bool vga_init(Vga *v, Scheduler *s);
 void vga_free(Vga *v);
 /* Registers the ports, the legacy window and (lfb_base != 0) the linear frame buffer. */
 void vga_register(Vga *v, IoPortSpace *io, PhysMem *mem, uint32_t lfb_base);
-/* Moves the linear frame buffer (e.g. when a PCI BAR is programmed); 0 unmaps it. The
- * caller flushes the CPU's TLBs. */
+/* Moves the linear frame buffer (e.g. when a PCI BAR is programmed); 0 unmaps it. A base
+ * that would cover guest RAM or reach past VGA_LFB_LIMIT leaves it unmapped. The caller
+ * flushes the CPU's TLBs. */
 void vga_set_lfb_base(Vga *v, uint32_t base);
 /* Mode 3 registers, VBE off, latches clear. Video memory keeps its contents. */
 void vga_reset(Vga *v);
