@@ -139,6 +139,7 @@ static bool initialised;
 enum { PK_NONE, PK_SEG, PK_OPSIZE, PK_ADSIZE, PK_LOCK, PK_REPNE, PK_REP };
 static uint8_t prefix_kind[256];
 static uint8_t prefix_seg[256];
+static uint8_t prefix_bit[256]; /* PRE_* */
 
 /* ---- building the structures ------------------------------------------------------------- */
 
@@ -613,6 +614,13 @@ void decode_init(void)
         prefix_kind[segs[i][0]] = PK_SEG;
         prefix_seg[segs[i][0]] = segs[i][1];
     }
+    for (unsigned i = 0; i < 6; i++)
+        prefix_bit[segs[i][0]] = PRE_SEG;
+    prefix_bit[0x66] = PRE_OPSIZE;
+    prefix_bit[0x67] = PRE_ADSIZE;
+    prefix_bit[0xF0] = PRE_LOCK;
+    prefix_bit[0xF2] = PRE_REPNE;
+    prefix_bit[0xF3] = PRE_REP;
     prefix_kind[0x66] = PK_OPSIZE;
     prefix_kind[0x67] = PK_ADSIZE;
     prefix_kind[0xF0] = PK_LOCK;
@@ -774,8 +782,8 @@ static DecodeStatus overrun_status(const uint8_t *p, unsigned head, unsigned mod
 
 /* The instruction after its prefixes: p points at the opcode (or 0F). Inlined for constant
  * "no prefixes" in 16- and 32-bit code (the common cases) and for the general one. `roomy`
- * says the buffer is long and there are no prefixes: nothing can run past the buffer or
- * past 15 bytes (2 opcode bytes + ModRM + SIB + disp32 + imm32 = 12, far pointer 9). The
+ * says the buffer is long and there are at most 3 prefixes: nothing can run past the buffer
+ * or past 15 bytes (2 opcode bytes + ModRM + SIB + disp32 + imm32 = 12 at most). The
  * length comes from the sel_table entry and the addressing form, without waiting for the
  * row's recipe and without branches on the form: the next decode depends on it. */
 static inline __attribute__((always_inline)) DecodeStatus
@@ -867,7 +875,7 @@ decode_body(const uint8_t *p0, const uint8_t *p, size_t avail, bool code32, unsi
     insn->len = (uint8_t)len;
     insn->opcode = (uint8_t)opc;
     insn->modrm = (uint8_t)modrm;
-    if (!roomy) { /* with prefixes */
+    if (pfx) { /* the templates are for no prefixes */
         insn->adsize = (uint8_t)adsize;
         insn->prefixes = (uint8_t)pfx;
         insn->rep = (uint8_t)(rep & rep_mask);
@@ -888,22 +896,31 @@ static DecodeStatus decode_at(const uint8_t *p0, size_t avail, bool code32, Deco
     const uint8_t *p = p0;
     unsigned pfx = 0, rep = 0;
     uint8_t seg = SEG_NONE;
-    while (prefix_kind[*p] != PK_NONE) {
-        switch (prefix_kind[*p]) {
-        case PK_SEG: seg = prefix_seg[*p]; pfx |= PRE_SEG; break;
-        case PK_OPSIZE: pfx |= PRE_OPSIZE; break;
-        case PK_ADSIZE: pfx |= PRE_ADSIZE; break;
-        case PK_LOCK: pfx |= PRE_LOCK; break;
-        case PK_REPNE: pfx |= PRE_REPNE; rep = PRE_REPNE; break;
-        default: pfx |= PRE_REP; rep = PRE_REP; break;
-        }
-        p++;
-        if (p - p0 >= INSN_MAX_LEN) { /* no room left for an opcode */
+    do { /* table-driven: no branch per kind of prefix */
+        unsigned b = *p++, bit = prefix_bit[b];
+        pfx |= bit;
+        seg = prefix_kind[b] == PK_SEG ? prefix_seg[b] : seg;
+        rep = (bit & (PRE_REP | PRE_REPNE)) ? bit : rep;
+        if (UNLIKELY(p - p0 >= INSN_MAX_LEN)) { /* no room left for an opcode */
             Fields f = {INSN_MAX_LEN + 1, 0, 0, {0, 0, 0}};
             return end_status(&f, avail);
         }
-    }
+    } while (prefix_kind[*p] != PK_NONE);
+    if (avail >= PAD_LEN && p - p0 <= 3)
+        return decode_body(p0, p, avail, code32, pfx, seg, rep, insn, true);
     return decode_body(p0, p, avail, code32, pfx, seg, rep, insn, false);
+}
+
+/* Short buffers: a zero-padded copy, read with every check. */
+static DecodeStatus decode_short(const uint8_t *bytes, size_t len, bool code32,
+                                 DecodedInsn *insn)
+{
+    uint8_t pad[PAD_LEN] = {0};
+    if (len)
+        memcpy(pad, bytes, len);
+    if (prefix_kind[pad[0]] != PK_NONE)
+        return decode_at(pad, len, code32, insn);
+    return decode_body(pad, pad, len, code32, 0, SEG_NONE, 0, insn, false);
 }
 
 DecodeStatus decode(const uint8_t *bytes, size_t len, bool code32, DecodedInsn *insn)
@@ -913,16 +930,12 @@ DecodeStatus decode(const uint8_t *bytes, size_t len, bool code32, DecodedInsn *
         if (!initialised)
             return DEC_UNDEFINED;
     }
-    if (LIKELY(len >= PAD_LEN)) {
-        if (LIKELY(prefix_kind[bytes[0]] == PK_NONE)) { /* the common cases, specialised */
-            if (code32)
-                return decode_body(bytes, bytes, len, true, 0, SEG_NONE, 0, insn, true);
-            return decode_body(bytes, bytes, len, false, 0, SEG_NONE, 0, insn, true);
-        }
-        return decode_at(bytes, len, code32, insn);
+    if (UNLIKELY(len < PAD_LEN))
+        return decode_short(bytes, len, code32, insn);
+    if (LIKELY(prefix_kind[bytes[0]] == PK_NONE)) { /* the common cases, specialised */
+        if (code32)
+            return decode_body(bytes, bytes, len, true, 0, SEG_NONE, 0, insn, true);
+        return decode_body(bytes, bytes, len, false, 0, SEG_NONE, 0, insn, true);
     }
-    uint8_t pad[PAD_LEN] = {0};
-    if (len)
-        memcpy(pad, bytes, len);
-    return decode_at(pad, len, code32, insn);
+    return decode_at(bytes, len, code32, insn);
 }
