@@ -30,6 +30,12 @@ struct DecodedInsn;
 void cpu_fetch_decode(CpuState *cpu, struct DecodedInsn *insn);
 /* One instruction, with the single-step and shadow bookkeeping (used by cpu_exec). */
 void cpu_step(CpuState *cpu);
+/* The execute-and-retire half of cpu_step for an instruction already decoded (the JIT's
+ * fallback for instructions it does not translate inline uses it, so both engines do the
+ * same bookkeeping). `single_step`: TF was set when the instruction began. */
+void cpu_step_decoded(CpuState *cpu, const struct DecodedInsn *insn, bool single_step);
+/* Delivers the pending #DB trap (cpu->trap_pending) of the instruction just completed. */
+void cpu_deliver_debug_trap(CpuState *cpu);
 /* Takes a pending interrupt or NMI if it may be taken now. Returns true if one was. */
 bool cpu_check_interrupts(CpuState *cpu);
 

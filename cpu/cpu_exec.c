@@ -81,7 +81,7 @@ bool cpu_check_interrupts(CpuState *cpu)
 /* Delivers the #DB trap for the instruction just completed (single step, data or I/O
  * breakpoint, T bit of a new task): DR6 gets the recorded status bits, the pushed EIP is
  * the next instruction's. */
-static void deliver_debug_trap(CpuState *cpu)
+void cpu_deliver_debug_trap(CpuState *cpu)
 {
     cpu->dr[6] |= cpu->dr6_pending;
     cpu->dr6_pending = 0;
@@ -108,9 +108,14 @@ void cpu_step(CpuState *cpu)
     cpu_fetch_decode(cpu, &insn);
     if (log_mask & (LOG_IN_ASM | LOG_CPU))
         log_instruction(cpu, &insn);
+    cpu_step_decoded(cpu, &insn, single_step);
+}
+
+void cpu_step_decoded(CpuState *cpu, const DecodedInsn *insn, bool single_step)
+{
     cpu->keep_rf = false;
     cpu->no_step_trap = false;
-    interp_execute(cpu, &insn);
+    interp_execute(cpu, insn);
     if (cpu->inhibit_irq)
         cpu->inhibit_irq--;
     if (!cpu->keep_rf)
@@ -121,8 +126,8 @@ void cpu_step(CpuState *cpu)
         cpu->dr6_pending |= DR6_BS;
         cpu->trap_pending = true;
     }
-    if (cpu->trap_pending && !loads_ss(&insn))
-        deliver_debug_trap(cpu);
+    if (cpu->trap_pending && !loads_ss(insn))
+        cpu_deliver_debug_trap(cpu);
 }
 
 CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns)
@@ -141,7 +146,7 @@ CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns)
         /* A trap raised outside an instruction (T bit of a task entered through a task
          * gate) comes before interrupts. */
         if (cpu->trap_pending && !cpu->inhibit_irq) {
-            deliver_debug_trap(cpu);
+            cpu_deliver_debug_trap(cpu);
             continue;
         }
         if ((cpu->intr || cpu->nmi_pending) && cpu_check_interrupts(cpu))

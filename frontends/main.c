@@ -72,6 +72,10 @@ static bool configure(const VmOptions *o, MachineConfig *cfg, char *err, size_t 
     cfg->max_insns = o->max_insns;
     cfg->icount_shift = o->icount_shift;
     cfg->no_sleep = o->no_sleep;
+    cfg->engine.kind = o->engine == ENGINE_JIT        ? CPU_ENGINE_JIT
+                       : o->engine == ENGINE_LOCKSTEP ? CPU_ENGINE_LOCKSTEP
+                                                      : CPU_ENGINE_INTERP;
+    cfg->engine.jit_cache_mb = o->jit_cache_mb;
     /* COM1 goes to the terminal unless -serial says otherwise (there is no window to put it
      * in yet); COM2 exists only when asked for. */
     CharSpec com1 = {CHAR_STDIO, NULL};

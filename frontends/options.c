@@ -312,12 +312,13 @@ static ParseResult parse_log(Parser *p, const char *arg)
 
 static ParseResult parse_engine(Parser *p, const char *arg)
 {
-    if (!strcmp(arg, "interp")) {
-        p->o->engine = ENGINE_INTERP;
-        return PARSE_OK;
-    }
-    if (!strcmp(arg, "jit") || !strcmp(arg, "lockstep"))
-        return fail(p, "--engine %s: not implemented yet (available: interp)", arg);
+    static const struct { const char *name; Engine e; } engines[] = {
+        {"interp", ENGINE_INTERP}, {"jit", ENGINE_JIT}, {"lockstep", ENGINE_LOCKSTEP}};
+    for (unsigned i = 0; i < sizeof engines / sizeof engines[0]; i++)
+        if (!strcmp(arg, engines[i].name)) {
+            p->o->engine = engines[i].e;
+            return PARSE_OK;
+        }
     return fail(p, "--engine: unknown engine '%s' (interp, jit, lockstep)", arg);
 }
 
@@ -414,7 +415,10 @@ void options_print_help(void)
            "Debugging:\n"
            "  -d LIST                log categories, comma-separated (%s)\n"
            "  -D FILE                write the log to FILE instead of stderr\n"
-           "  --engine interp        execution engine (interp)\n"
+           "  --engine interp|jit|lockstep\n"
+           "                         execution engine: the interpreter (default), the JIT,\n"
+           "                         or both compared block by block (stops at a difference)\n"
+           "  --jit-cache MB         JIT code cache size (default 32; flushed when full)\n"
            "  --stats                print counters at exit\n"
            "  --exit-on-halt         end the run when the CPU halts with interrupts off\n"
            "  --max-insns N          end the run after N instructions (exit status 4)\n"
@@ -569,6 +573,12 @@ ParseResult options_parse(int argc, char **argv, VmOptions *o, char *err, size_t
         } else if (!strcmp(a, "--engine")) {
             TAKE_ARG();
             r = parse_engine(&p, arg);
+        } else if (!strcmp(a, "--jit-cache")) {
+            TAKE_ARG();
+            uint64_t mb;
+            if (!parse_u64(arg, &mb) || mb < 1 || mb > 1024)
+                return fail(&p, "--jit-cache: invalid size '%s' (1 to 1024 MiB)", arg);
+            o->jit_cache_mb = (unsigned)mb;
         } else if (!strcmp(a, "--stats")) {
             o->stats = true;
         } else if (!strcmp(a, "--exit-on-halt")) {

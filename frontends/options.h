@@ -73,6 +73,7 @@ typedef struct VmOptions {
     unsigned log_mask;       /* -d categories (machine/log.h) */
     const char *log_file;    /* -D */
     Engine engine;
+    unsigned jit_cache_mb;   /* --jit-cache: JIT code cache in MiB (0: default) */
     bool stats;
     bool exit_on_halt;
     uint64_t max_insns;      /* 0: no limit */

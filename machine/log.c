@@ -14,7 +14,7 @@ static const struct {
     {"int", LOG_INT},       {"in_asm", LOG_IN_ASM},
     {"cpu", LOG_CPU},       {"unimp", LOG_UNIMP},
     {"guest_errors", LOG_GUEST_ERRORS}, {"ioport", LOG_IOPORT},
-    {"cpu_reset", LOG_CPU_RESET},
+    {"cpu_reset", LOG_CPU_RESET}, {"out_asm", LOG_OUT_ASM},
 };
 
 const char *log_category_names(void)

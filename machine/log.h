@@ -18,6 +18,7 @@ enum {
     LOG_GUEST_ERRORS = 1u << 4, /* guest mistakes: bad port accesses, bad device programming */
     LOG_IOPORT = 1u << 5,       /* every port access */
     LOG_CPU_RESET = 1u << 6,    /* resets and shutdowns */
+    LOG_OUT_ASM = 1u << 7,      /* each block the JIT translates: its IR and host code */
 };
 
 extern unsigned log_mask;

@@ -202,6 +202,10 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
+    if (!engine_init(&m->cpu, &cfg->engine, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
     m->host_start_ns = host_now_ns();
     return m;
 }
@@ -212,6 +216,7 @@ void machine_destroy(Machine *m)
         return;
     vga_free(&m->vga);
     board_pc_free(m);
+    engine_destroy(&m->cpu);
     physmem_free(&m->mem);
     free(m);
 }
@@ -279,7 +284,7 @@ int machine_run(Machine *m)
             if (budget > left)
                 budget = left;
         }
-        CpuExit why = cpu_exec(cpu, budget);
+        CpuExit why = engine_run(cpu, budget);
         sched_run_due(&m->sched);
         if (m->host_poll)
             m->host_poll(m->host_poll_opaque);
@@ -337,4 +342,5 @@ void machine_print_stats(const Machine *m, double seconds)
             (unsigned long long)c->stats.interrupts, (unsigned long long)c->stats.tlb_misses,
             (unsigned long long)c->stats.tlb_flushes, (unsigned long long)c->stats.io_accesses,
             (unsigned long long)interp_unimplemented_count, (unsigned long long)m->resets);
+    engine_print_stats(c, stderr);
 }

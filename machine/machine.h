@@ -16,6 +16,7 @@
 #include <stdint.h>
 
 #include "cpu/cpu_state.h"
+#include "cpu/engine.h"
 #include "devices/debug_exit.h"
 #include "devices/debugcon.h"
 #include "devices/device.h"
@@ -74,6 +75,7 @@ typedef struct MachineConfig {
     bool nographic;        /* tell the firmware there is no display (serial console) */
     bool no_vga;           /* -vga none: no VGA card */
     const char *vga_rom_path; /* VGA BIOS mapped read-only at 0xC0000, or NULL */
+    EngineConfig engine;   /* --engine and --jit-cache */
 } MachineConfig;
 
 struct Machine {

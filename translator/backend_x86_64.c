@@ -1,0 +1,803 @@
+/* backend_x86_64.c — IR → x86-64 code: register allocation and the main code of each op
+ * (slow-path stubs, exits and trampolines are in backend_x86_64_stubs.c). See
+ * backend_x86_64.h for the frame and register conventions. */
+#include "translator/backend_x86_64.h"
+
+#include <assert.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "cpu/flags.h"
+
+#define ENV(field) ((int32_t)offsetof(CpuState, field))
+#define GPR_OFF(g) ((int32_t)offsetof(CpuState, gpr) + 8 * (int32_t)(g))
+
+static_assert(sizeof(TlbEntry) == 32, "the inline TLB lookup scales the index by 32");
+static_assert(offsetof(TlbEntry, tag_read) == 0 && offsetof(TlbEntry, tag_write) == 4 &&
+                  offsetof(TlbEntry, addend) == 16,
+              "the inline TLB lookup reads these fields");
+
+/* Allocation orders: guest registers prefer callee-saved host registers (they survive the
+ * slow-path calls), temporaries caller-saved ones. */
+static const int8_t order_guest[] = {X_RBX, X_R12, X_R13, X_R14, X_R15, X_RSI,
+                                     X_RDI, X_R8,  X_R9,  X_RAX, X_RCX, X_RDX};
+static const int8_t order_temp[] = {X_RAX, X_RCX, X_RDX, X_R9,  X_R8,  X_RDI,
+                                    X_RSI, X_RBX, X_R12, X_R13, X_R14, X_R15};
+
+static bool is_temp(IrVal v) { return v != IR_NOVAL && !ir_is_global(v); }
+static unsigned tix(IrVal v) { return (unsigned)(v - IR_FIRST_TEMP); }
+static XMem slot_mem(int slot) { return xmem(X_RSP, 8 * slot); }
+
+int bk_reg_of(const Bk *k, IrVal v)
+{
+    if (v == IR_NOVAL)
+        return -1;
+    if (is_temp(v))
+        return k->tloc[tix(v)];
+    for (int r = 0; r < 16; r++)
+        if (k->rf.val[r] == v)
+            return r;
+    return -1;
+}
+
+static void bind(Bk *k, int r, IrVal v)
+{
+    k->rf.val[r] = v;
+    if (is_temp(v))
+        k->tloc[tix(v)] = (int8_t)r;
+}
+
+static void unbind(Bk *k, int r)
+{
+    IrVal v = k->rf.val[r];
+    if (is_temp(v) && k->tloc[tix(v)] == r)
+        k->tloc[tix(v)] = -1;
+    else if (ir_is_global(v))
+        k->rf.dirty &= (uint8_t)~(1u << v);
+    k->rf.val[r] = IR_NOVAL;
+}
+
+static bool temp_dead(const Bk *k, IrVal v) { return k->last_use[tix(v)] < k->cur; }
+
+static void free_slot_of(Bk *k, IrVal t)
+{
+    int s = k->tslot[tix(t)];
+    if (s >= 0) {
+        k->slots_used &= ~(1ull << s);
+        k->tslot[tix(t)] = -1;
+    }
+}
+
+static int slot_alloc(Bk *k)
+{
+    for (int s = 0; s < BK_SLOTS; s++)
+        if (!(k->slots_used & (1ull << s))) {
+            k->slots_used |= 1ull << s;
+            return s;
+        }
+    k->failed = true;
+    return 0;
+}
+
+static void store_global(Bk *k, int r, IrVal g) { x_store(&k->cb, 4, xmem(X_RBP, GPR_OFF(g)), r); }
+
+/* Frees host register r, saving what it holds if that is still needed. */
+static void spill_reg(Bk *k, int r)
+{
+    IrVal v = k->rf.val[r];
+    if (v == IR_NOVAL)
+        return;
+    if (ir_is_global(v)) {
+        if (k->rf.dirty & (1u << v))
+            store_global(k, r, v);
+    } else if (!temp_dead(k, v) && k->tslot[tix(v)] < 0) {
+        int s = slot_alloc(k);
+        k->tslot[tix(v)] = (int16_t)s;
+        x_store(&k->cb, 4, slot_mem(s), r);
+    }
+    unbind(k, r);
+}
+
+static bool reg_free(const Bk *k, int r)
+{
+    IrVal v = k->rf.val[r];
+    return v == IR_NOVAL || (is_temp(v) && temp_dead(k, v));
+}
+
+/* A host register for a new value: a free one, else the cheapest to evict. */
+static int alloc_reg(Bk *k, bool for_guest)
+{
+    const int8_t *order = for_guest ? order_guest : order_temp;
+    for (unsigned i = 0; i < 12; i++) {
+        int r = order[i];
+        if (!(k->locked & (1u << r)) && reg_free(k, r)) {
+            if (k->rf.val[r] != IR_NOVAL) {
+                free_slot_of(k, k->rf.val[r]);
+                unbind(k, r);
+            }
+            return r;
+        }
+    }
+    int best = -1, best_score = 1 << 30;
+    for (unsigned i = 0; i < 12; i++) {
+        int r = order[i];
+        if (k->locked & (1u << r))
+            continue;
+        IrVal v = k->rf.val[r];
+        int score;
+        if (ir_is_global(v))
+            score = (k->rf.dirty & (1u << v)) ? 1 : 0;
+        else
+            score = 2 + (IR_MAX_OPS - k->last_use[tix(v)]); /* farthest use first */
+        if (score < best_score) {
+            best_score = score;
+            best = r;
+        }
+    }
+    assert(best >= 0);
+    spill_reg(k, best);
+    return best;
+}
+
+static void lock(Bk *k, int r) { k->locked |= (uint16_t)(1u << r); }
+
+/* Makes v available in a host register (loading a guest register or a spilled temporary)
+ * and locks it for the current op. */
+static int use(Bk *k, IrVal v)
+{
+    int r = bk_reg_of(k, v);
+    if (r < 0) {
+        r = alloc_reg(k, ir_is_global(v));
+        if (ir_is_global(v)) {
+            x_load(&k->cb, 4, r, xmem(X_RBP, GPR_OFF(v)));
+        } else {
+            int s = k->tslot[tix(v)];
+            assert(s >= 0);
+            x_load(&k->cb, 4, r, slot_mem(s));
+        }
+        bind(k, r, v);
+    }
+    lock(k, r);
+    return r;
+}
+
+/* Binds the result of an op held in host register r to d. */
+static void set_result(Bk *k, IrVal d, int r)
+{
+    IrVal held = k->rf.val[r];
+    if (held != IR_NOVAL && held != d) {
+        if (is_temp(held))
+            free_slot_of(k, held);
+        unbind(k, r);
+    }
+    if (ir_is_global(d)) {
+        int old = bk_reg_of(k, d);
+        if (old >= 0 && old != r)
+            unbind(k, old);
+        k->rf.val[r] = d;
+        k->rf.dirty |= (uint8_t)(1u << d);
+    } else {
+        bind(k, r, d);
+        k->tslot[tix(d)] = -1;
+    }
+    lock(k, r);
+}
+
+static bool dies_here(const Bk *k, IrVal v) { return is_temp(v) && k->last_use[tix(v)] == k->cur; }
+
+/* Where an op computes its result: in place for d = op(d, ...) on a guest register, in a
+ * dying operand's register, or a fresh one. */
+static int dest_reg(Bk *k, const IrOp *op, int ra)
+{
+    if (ra >= 0 && ir_is_global(op->d) && op->d == op->a)
+        return ra;
+    if (ra >= 0 && dies_here(k, op->a))
+        return ra;
+    return alloc_reg(k, ir_is_global(op->d));
+}
+
+static void release_use(IrVal v, void *arg)
+{
+    Bk *k = arg;
+    if (!is_temp(v) || k->last_use[tix(v)] != k->cur)
+        return;
+    int r = k->tloc[tix(v)];
+    if (r >= 0 && k->rf.val[r] == v)
+        unbind(k, r);
+    free_slot_of(k, v);
+}
+
+void bk_writeback_dirty(Bk *k, const RegFile *rf)
+{
+    for (int r = 0; r < 16; r++) {
+        IrVal v = rf->val[r];
+        if (ir_is_global(v) && (rf->dirty & (1u << v)))
+            store_global(k, r, v);
+    }
+}
+
+/* ---- comparisons ---------------------------------------------------------------------------- */
+
+static const int8_t x_cc_of[IRC_COUNT] = {XC_E, XC_NE, XC_B, XC_AE, XC_BE, XC_A,
+                                          XC_L, XC_GE, XC_LE, XC_G, XC_E, XC_NE};
+
+/* Compares a with b (or imm) and returns the x86 condition that is true when cond holds. */
+static int emit_compare(Bk *k, IrCond cond, int ra, int rb, uint32_t imm)
+{
+    CodeBuf *cb = &k->cb;
+    bool test = cond == IRC_TSTZ || cond == IRC_TSTNZ;
+    if (rb >= 0) {
+        if (test)
+            x_test_rr(cb, 4, ra, rb);
+        else
+            x_alu_rr(cb, XA_CMP, 4, ra, rb);
+    } else if (test) {
+        if (imm <= 0xFF && ra < 4)
+            x_test_ri(cb, 1, ra, imm);
+        else
+            x_test_ri(cb, 4, ra, imm);
+    } else if (imm == 0) {
+        x_test_rr(cb, 4, ra, ra); /* same flags as cmp ra, 0 */
+    } else {
+        x_alu_ri(cb, XA_CMP, 4, ra, imm);
+    }
+    return x_cc_of[cond];
+}
+
+/* ---- ops --------------------------------------------------------------------------------------- */
+
+static const int alu_of[] = {
+    [IR_ADD] = XA_ADD, [IR_SUB] = XA_SUB, [IR_AND] = XA_AND, [IR_OR] = XA_OR, [IR_XOR] = XA_XOR,
+};
+static const int shift_of[] = {
+    [IR_SHL] = XS_SHL, [IR_SHR] = XS_SHR, [IR_SAR] = XS_SAR, [IR_ROL] = XS_ROL, [IR_ROR] = XS_ROR,
+};
+
+static void emit_binop(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    bool imm = op->flags & IRF_IMM;
+    int ra = use(k, op->a);
+    int rb = imm ? -1 : use(k, op->b);
+    bool shift = op->opc >= IR_SHL && op->opc <= IR_ROR;
+    if (shift && !imm) { /* the front end only shifts by constants */
+        k->failed = true;
+        return;
+    }
+    int rd = dest_reg(k, op, ra);
+    lock(k, rd);
+    if (op->opc == IR_MUL && imm) {
+        x_imul_rri(cb, 4, rd, ra, op->imm);
+    } else if (rd != ra && imm && (op->opc == IR_ADD || op->opc == IR_SUB)) {
+        int32_t d = op->opc == IR_ADD ? (int32_t)op->imm : -(int32_t)op->imm;
+        x_lea(cb, 4, rd, xmem(ra, d));
+    } else {
+        if (rd != ra)
+            x_mov_rr(cb, 4, rd, ra);
+        if (shift) {
+            if (op->imm & 31)
+                x_shift_ri(cb, shift_of[op->opc], 4, rd, op->imm & 31);
+        } else if (op->opc == IR_MUL) {
+            x_imul_rr(cb, 4, rd, rb);
+        } else if (imm) {
+            x_alu_ri(cb, alu_of[op->opc], 4, rd, op->imm);
+        } else {
+            x_alu_rr(cb, alu_of[op->opc], 4, rd, rb);
+        }
+    }
+    set_result(k, op->d, rd);
+}
+
+static void emit_mulh(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    bool sign = op->opc == IR_MULHS;
+    int ra = use(k, op->a);
+    if (sign)
+        x_rr(cb, 0x63, 8, X_R10, ra); /* movsxd r10, ra */
+    else
+        x_mov_rr(cb, 4, X_R10, ra);
+    if (op->flags & IRF_IMM) {
+        x_mov_ri64(cb, X_R11, sign ? (uint64_t)(int64_t)(int32_t)op->imm : op->imm);
+    } else {
+        int rb = use(k, op->b);
+        if (sign)
+            x_rr(cb, 0x63, 8, X_R11, rb);
+        else
+            x_mov_rr(cb, 4, X_R11, rb);
+    }
+    x_imul_rr(cb, 8, X_R10, X_R11);
+    x_shift_ri(cb, XS_SHR, 8, X_R10, 32);
+    int rd = dest_reg(k, op, ra);
+    x_mov_rr(cb, 4, rd, X_R10);
+    set_result(k, op->d, rd);
+}
+
+static void emit_unary(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    int ra = use(k, op->a);
+    int rd = dest_reg(k, op, ra);
+    switch (op->opc) {
+    case IR_NEG:
+    case IR_NOT:
+        if (rd != ra)
+            x_mov_rr(cb, 4, rd, ra);
+        x_unary(cb, op->opc == IR_NEG ? 3 : 2, 4, rd);
+        break;
+    case IR_EXT:
+        if (op->flags & IRF_SIGNED)
+            x_movsx_rr(cb, op->size, rd, ra);
+        else
+            x_movzx_rr(cb, op->size, rd, ra);
+        break;
+    default: /* IR_PARITY */
+        x_test_rr(cb, 1, ra, ra);
+        x_setcc(cb, XC_P, rd);
+        x_movzx_rr(cb, 1, rd, rd);
+        x_shift_ri(cb, XS_SHL, 4, rd, 2);
+        break;
+    }
+    set_result(k, op->d, rd);
+}
+
+static void emit_dep(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    int ra = use(k, op->a);
+    int rb = use(k, op->b);
+    int rd = dest_reg(k, op, ra);
+    if (rd == rb && rd != ra) { /* cannot happen with today's front end; stay correct */
+        rd = alloc_reg(k, ir_is_global(op->d));
+    }
+    lock(k, rd);
+    if (rd != ra)
+        x_mov_rr(cb, 4, rd, ra);
+    if (op->flags & IRF_HIGH8) {
+        x_movzx_rr(cb, 1, X_R10, rb);
+        x_shift_ri(cb, XS_SHL, 4, X_R10, 8);
+        x_alu_ri(cb, XA_AND, 4, rd, 0xFFFF00FFu);
+        x_alu_rr(cb, XA_OR, 4, rd, X_R10);
+    } else {
+        x_mov_rr(cb, op->size, rd, rb);
+    }
+    set_result(k, op->d, rd);
+}
+
+static void emit_setcc(Bk *k, const IrOp *op)
+{
+    bool imm = op->flags & IRF_IMM;
+    int ra = use(k, op->a);
+    int rb = imm ? -1 : use(k, op->b);
+    int cc = emit_compare(k, (IrCond)op->cond, ra, rb, op->imm);
+    int rd = dest_reg(k, op, ra); /* allocation moves only with mov: flags survive */
+    x_setcc(&k->cb, cc, rd);
+    x_movzx_rr(&k->cb, 1, rd, rd);
+    set_result(k, op->d, rd);
+}
+
+static void emit_selnz(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    int ra = use(k, op->a);
+    int rb = use(k, op->b);
+    int rc = use(k, op->c);
+    int rd;
+    if ((ir_is_global(op->d) && op->d == op->c) || dies_here(k, op->c))
+        rd = rc;
+    else {
+        rd = alloc_reg(k, ir_is_global(op->d));
+        x_mov_rr(cb, 4, rd, rc);
+    }
+    lock(k, rd);
+    x_test_rr(cb, 4, ra, ra);
+    x_cmov_rr(cb, XC_NE, 4, rd, rb);
+    set_result(k, op->d, rd);
+}
+
+static void emit_mov(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    if (op->opc == IR_MOVI) {
+        int rd = ir_is_global(op->d) ? bk_reg_of(k, op->d) : -1;
+        if (rd < 0)
+            rd = alloc_reg(k, ir_is_global(op->d));
+        x_mov_ri(cb, rd, op->imm);
+        set_result(k, op->d, rd);
+        return;
+    }
+    int ra = use(k, op->a);
+    if (dies_here(k, op->a)) { /* rename: no code */
+        set_result(k, op->d, ra);
+        return;
+    }
+    int rd = ir_is_global(op->d) ? bk_reg_of(k, op->d) : -1;
+    if (rd < 0)
+        rd = alloc_reg(k, ir_is_global(op->d));
+    x_mov_rr(cb, 4, rd, ra);
+    set_result(k, op->d, rd);
+}
+
+static void emit_env(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    XMem m = xmem(X_RBP, (int32_t)op->imm);
+    if (op->opc == IR_LD_ENV) {
+        int rd = alloc_reg(k, false);
+        if (op->size == 4)
+            x_load(cb, 4, rd, m);
+        else
+            x_movzx_rm(cb, op->size, rd, m);
+        set_result(k, op->d, rd);
+    } else if (op->flags & IRF_IMM) {
+        x_store_imm(cb, op->size, m, op->imm2);
+    } else {
+        x_store(cb, op->size, m, use(k, op->a));
+    }
+}
+
+/* ---- guest memory -------------------------------------------------------------------------------- */
+
+static void capture_stub_state(Bk *k, Stub *s, const IrOp *op)
+{
+    s->rf = k->rf;
+    s->insn = op->insn;
+    bk_capture_syncs(k, s, op->aux);
+}
+
+static void stub_entry(Stub *s, uint8_t *field)
+{
+    if (field && s->njf < 2)
+        s->jf[s->njf++] = field;
+}
+
+/* Emits the inline segment check (SEGC_LIMIT) and TLB lookup for a guest access; every
+ * miss branches to the stub. Afterwards the access is [R10 + lin_reg]. */
+static void emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s, bool write)
+{
+    CodeBuf *cb = &k->cb;
+    unsigned size = op->size;
+    int32_t seg = ENV(seg) + op->cond * (int32_t)sizeof(SegCache);
+    if (!(op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT))) {
+        stub_entry(s, x_jmp_fwd(cb)); /* full checks in the helper, every time */
+        return;
+    }
+    if (op->flags & IRF_SEG_LIMIT) {
+        /* offset + size - 1 <= limit, in 64 bits so it cannot wrap; then add the base */
+        x_lea(cb, 8, X_R11, xmem(ro, (int32_t)size - 1));
+        x_load(cb, 4, X_R10, xmem(X_RBP, seg + (int32_t)offsetof(SegCache, limit)));
+        x_alu_rr(cb, XA_CMP, 8, X_R11, X_R10);
+        stub_entry(s, x_jcc_fwd(cb, XC_A));
+        x_mov_rr(cb, 4, lin_reg, ro);
+        x_alu_rm(cb, XA_ADD, 4, lin_reg, xmem(X_RBP, seg + (int32_t)offsetof(SegCache, base)));
+    }
+    /* Entry index * 32; compare the tag with the page of the access's last byte, which
+     * also sends page-crossing accesses to the slow path. */
+    int32_t tlb = ENV(tlb.e) + ((op->flags & IRF_USER) ? (int32_t)(TLB_SIZE * sizeof(TlbEntry)) : 0);
+    x_mov_rr(cb, 4, X_R11, lin_reg);
+    x_shift_ri(cb, XS_SHR, 4, X_R11, 12 - 5);
+    x_alu_ri(cb, XA_AND, 4, X_R11, (TLB_SIZE - 1) << 5);
+    if (size > 1)
+        x_lea(cb, 4, X_R10, xmem(lin_reg, (int32_t)size - 1));
+    else
+        x_mov_rr(cb, 4, X_R10, lin_reg);
+    x_alu_ri(cb, XA_AND, 4, X_R10, PAGE_MASK);
+    int32_t tag = write ? (int32_t)offsetof(TlbEntry, tag_write) : (int32_t)offsetof(TlbEntry, tag_read);
+    x_alu_rm(cb, XA_CMP, 4, X_R10, xmem_idx(X_RBP, X_R11, 0, tlb + tag));
+    stub_entry(s, x_jcc_fwd(cb, XC_NE));
+    x_load(cb, 8, X_R10, xmem_idx(X_RBP, X_R11, 0, tlb + (int32_t)offsetof(TlbEntry, addend)));
+}
+
+static void emit_ld(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    int ro = use(k, op->a);
+    Stub *s = bk_new_stub(k, STUB_LD);
+    int rd = alloc_reg(k, false);
+    lock(k, rd);
+    capture_stub_state(k, s, op);
+    s->off_reg = (int8_t)ro;
+    s->dst_reg = (int8_t)rd;
+    s->size = op->size;
+    s->sign = (op->flags & IRF_SIGNED) != 0;
+    s->site = &k->tb->sites[op->imm];
+    int lin = (op->flags & IRF_SEG_FLAT) ? ro : rd;
+    emit_tlb_lookup(k, op, ro, lin, s, false);
+    if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)) {
+        XMem m = xmem_idx(X_R10, lin, 0, 0);
+        if (op->size == 4)
+            x_load(cb, 4, rd, m);
+        else if (op->flags & IRF_SIGNED)
+            x_movsx_rm(cb, op->size, rd, m);
+        else
+            x_movzx_rm(cb, op->size, rd, m);
+    }
+    s->ret = cb->p;
+    set_result(k, op->d, rd);
+}
+
+static void emit_st(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    int ro = use(k, op->a);
+    int rv = use(k, op->b);
+    int lin = ro;
+    if (op->flags & IRF_SEG_LIMIT) { /* a scratch register, free (and unsaved) in the stub */
+        lin = alloc_reg(k, false);
+        lock(k, lin);
+    }
+    Stub *s = bk_new_stub(k, STUB_ST);
+    capture_stub_state(k, s, op);
+    s->off_reg = (int8_t)ro;
+    s->val_reg = (int8_t)rv;
+    s->size = op->size;
+    s->site = &k->tb->sites[op->imm];
+    emit_tlb_lookup(k, op, ro, lin, s, true);
+    if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT))
+        x_store(cb, op->size, xmem_idx(X_R10, lin, 0, 0), rv);
+    s->ret = cb->p;
+}
+
+static void emit_guard(Bk *k, const IrOp *op)
+{
+    int ra = use(k, op->a);
+    Stub *s = bk_new_stub(k, STUB_GUARD);
+    capture_stub_state(k, s, op);
+    s->imm = op->imm2;
+    s->eip = k->tb->insns[op->insn].eip;
+    int cc = emit_compare(k, (IrCond)op->cond, ra, -1, op->imm);
+    stub_entry(s, x_jcc_fwd(&k->cb, cc));
+}
+
+/* ---- calls ---------------------------------------------------------------------------------------- */
+
+/* Empties the caller-saved registers before a call: guest registers are written back if
+ * dirty (and dropped when `drop_guests` or they sit in a caller-saved register), live
+ * temporaries move to a free callee-saved register or a spill slot. */
+static void prepare_call(Bk *k, bool drop_guests)
+{
+    static const int8_t callee[] = {X_RBX, X_R12, X_R13, X_R14, X_R15};
+    for (int r = 0; r < 16; r++) {
+        IrVal v = k->rf.val[r];
+        if (v == IR_NOVAL)
+            continue;
+        bool caller = BK_CALLER_SAVED & (1u << r);
+        if (ir_is_global(v)) {
+            if (drop_guests || caller)
+                spill_reg(k, r);
+            continue;
+        }
+        if (!caller)
+            continue;
+        if (k->last_use[tix(v)] < k->cur) { /* dead already */
+            unbind(k, r);
+            continue;
+        }
+        int to = -1;
+        for (unsigned i = 0; i < 5 && to < 0; i++)
+            if (reg_free(k, callee[i]))
+                to = callee[i];
+        if (to >= 0) {
+            if (k->rf.val[to] != IR_NOVAL)
+                unbind(k, to);
+            x_mov_rr(&k->cb, 4, to, r);
+            unbind(k, r);
+            bind(k, to, v);
+        } else {
+            spill_reg(k, r);
+        }
+    }
+}
+
+static void load_arg(Bk *k, int host, IrVal v)
+{
+    int r = bk_reg_of(k, v);
+    if (r >= 0)
+        x_mov_rr(&k->cb, 4, host, r);
+    else if (ir_is_global(v))
+        x_load(&k->cb, 4, host, xmem(X_RBP, GPR_OFF(v)));
+    else
+        x_load(&k->cb, 4, host, slot_mem(k->tslot[tix(v)]));
+}
+
+static void emit_call(Bk *k, const IrOp *op)
+{
+    k->locked = 0;
+    prepare_call(k, false);
+    if (op->a != IR_NOVAL)
+        load_arg(k, X_RSI, op->a);
+    if (op->b != IR_NOVAL)
+        load_arg(k, X_RDX, op->b);
+    if (op->c != IR_NOVAL)
+        load_arg(k, X_RCX, op->c);
+    x_mov_rr(&k->cb, 8, X_RDI, X_RBP);
+    x_call(&k->cb, k->ir->helpers[op->imm]);
+    if (op->d != IR_NOVAL)
+        set_result(k, op->d, X_RAX);
+}
+
+static void emit_handler(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    k->locked = 0;
+    prepare_call(k, true);
+    bk_emit_icount_add(k, (int32_t)op->insn - (int32_t)k->rf.icount_done);
+    k->rf.icount_done = (uint16_t)(op->insn + 1); /* the handler retires its instruction */
+    x_mov_rr(cb, 8, X_RDI, X_RBP);
+    x_mov_ri64(cb, X_RSI, (uint64_t)(uintptr_t)&k->tb->insns[op->insn]);
+    x_call(cb, (const void *)jit_helper_exec_insn);
+    set_result(k, op->d, X_RAX);
+}
+
+static void emit_exit_if(Bk *k, const IrOp *op)
+{
+    int ra = use(k, op->a);
+    Stub *s = bk_new_stub(k, STUB_EXIT);
+    s->rf = k->rf;
+    s->insn = op->insn;
+    x_test_rr(&k->cb, 4, ra, ra);
+    stub_entry(s, x_jcc_fwd(&k->cb, XC_NE));
+}
+
+/* ---- control flow inside the block --------------------------------------------------------------- */
+
+static void emit_brcc(Bk *k, const IrOp *op)
+{
+    bool imm = op->flags & IRF_IMM;
+    int ra = use(k, op->a);
+    int rb = imm ? -1 : use(k, op->b);
+    int cc = emit_compare(k, (IrCond)op->cond, ra, rb, op->imm);
+    LabelState *l = &k->labels[op->imm2];
+    uint8_t *field = x_jcc_fwd(&k->cb, cc);
+    if (l->nfields < 8 && field)
+        l->fields[l->nfields++] = field;
+    else
+        k->failed = true;
+    /* The branch's operands die here on both paths; release them before the snapshot. */
+    k->locked = 0;
+    ir_op_uses(k->ir, op, release_use, k);
+    if (!l->have_state) {
+        if (k->npool >= 4) {
+            k->failed = true;
+            return;
+        }
+        l->tslot = k->tslot_pool[k->npool++];
+        memcpy(l->tslot, k->tslot, sizeof(int16_t) * k->ir->ntemps);
+        l->rf = k->rf;
+        l->slots_used = k->slots_used;
+        l->have_state = true;
+    }
+}
+
+static void emit_label(Bk *k, const IrOp *op)
+{
+    LabelState *l = &k->labels[op->imm];
+    for (unsigned i = 0; i < l->nfields; i++)
+        x_patch_rel32(l->fields[i], k->cb.p);
+    if (!l->have_state)
+        return; /* no branch reaches it */
+    k->rf = l->rf;
+    k->slots_used = l->slots_used;
+    memcpy(k->tslot, l->tslot, sizeof(int16_t) * k->ir->ntemps);
+    for (unsigned t = 0; t < k->ir->ntemps; t++)
+        k->tloc[t] = -1;
+    for (int r = 0; r < 16; r++)
+        if (is_temp(k->rf.val[r]))
+            k->tloc[tix(k->rf.val[r])] = (int8_t)r;
+    k->dead = false;
+}
+
+static void emit_exit(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    int target = -1;
+    if (op->opc == IR_EXIT_INDIRECT) {
+        target = use(k, op->a);
+        x_store(cb, 4, xmem(X_RBP, ENV(eip)), target);
+    }
+    bk_writeback_dirty(k, &k->rf);
+    bk_emit_icount_add(k, (int32_t)op->insn - (int32_t)k->rf.icount_done);
+    if (op->opc == IR_EXIT_TB) {
+        bk_emit_exit_tb(k, op);
+    } else if (op->opc == IR_EXIT_INDIRECT) {
+        bk_emit_exit_indirect(k, target);
+    } else {
+        if (op->flags & IRF_IMM)
+            x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), op->imm);
+        x_jmp(cb, k->j->epilogue_zero);
+    }
+    k->dead = true;
+}
+
+/* ---- driver ---------------------------------------------------------------------------------------- */
+
+static void note_use(IrVal v, void *arg)
+{
+    Bk *k = arg;
+    if (is_temp(v))
+        k->last_use[tix(v)] = (uint16_t)k->cur;
+}
+
+static void emit_op(Bk *k, const IrOp *op)
+{
+    switch (op->opc) {
+    case IR_NOP: case IR_INSN: break;
+    case IR_MOV: case IR_MOVI: emit_mov(k, op); break;
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_SHL:
+    case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR: case IR_MUL:
+        emit_binop(k, op);
+        break;
+    case IR_MULHU: case IR_MULHS: emit_mulh(k, op); break;
+    case IR_NEG: case IR_NOT: case IR_EXT: case IR_PARITY: emit_unary(k, op); break;
+    case IR_DEP: emit_dep(k, op); break;
+    case IR_SETCC: emit_setcc(k, op); break;
+    case IR_SELNZ: emit_selnz(k, op); break;
+    case IR_LD_ENV: case IR_ST_ENV: emit_env(k, op); break;
+    case IR_LD: emit_ld(k, op); break;
+    case IR_ST: emit_st(k, op); break;
+    case IR_GUARD: emit_guard(k, op); break;
+    case IR_CALL: emit_call(k, op); break;
+    case IR_HANDLER: emit_handler(k, op); break;
+    case IR_EXIT_IF: emit_exit_if(k, op); break;
+    case IR_BRCC: emit_brcc(k, op); break;
+    case IR_LABEL: emit_label(k, op); break;
+    case IR_EXIT_TB: case IR_EXIT_INDIRECT: case IR_EXIT: emit_exit(k, op); break;
+    default: k->failed = true; break;
+    }
+}
+
+static Bk *bk_scratch(void)
+{
+    static Bk bk;
+    return &bk;
+}
+
+BackendResult backend_gen(JitState *j, const BackendInput *in)
+{
+    Bk *k = bk_scratch();
+    const IrBlock *ir = in->ir;
+    k->j = j;
+    k->ir = ir;
+    k->ctx = in->ctx;
+    k->tb = in->tb;
+    k->cb = (CodeBuf){j->cache_ptr, j->cache_ptr, j->cache + j->cache_size, false};
+    memset(&k->rf, 0, sizeof k->rf);
+    for (int r = 0; r < 16; r++)
+        k->rf.val[r] = IR_NOVAL;
+    k->slots_used = 0;
+    k->nstubs = k->nsyncloc = k->npool = 0;
+    k->dead = k->failed = false;
+    for (unsigned t = 0; t < ir->ntemps; t++) {
+        k->tloc[t] = -1;
+        k->tslot[t] = -1;
+        k->last_use[t] = 0;
+    }
+    for (unsigned i = 0; i < ir->nlabels; i++) {
+        k->labels[i].nfields = 0;
+        k->labels[i].have_state = false;
+    }
+    for (k->cur = 0; k->cur < ir->nops; k->cur++)
+        ir_op_uses(ir, &ir->ops[k->cur], note_use, k);
+
+    bk_emit_prologue(k);
+    for (k->cur = 0; k->cur < ir->nops && !k->failed; k->cur++) {
+        const IrOp *op = &ir->ops[k->cur];
+        if (k->dead && op->opc != IR_LABEL)
+            continue;
+        k->locked = 0;
+        emit_op(k, op);
+        k->locked = 0;
+        if (op->opc != IR_BRCC)
+            ir_op_uses(ir, op, release_use, k);
+    }
+    bk_emit_stubs(k);
+    if (k->cb.overflow)
+        return BK_CACHE_FULL;
+    if (k->failed)
+        return BK_TOO_BIG;
+    in->tb->code = k->cb.start;
+    in->tb->code_size = (uint32_t)(k->cb.p - k->cb.start);
+    uintptr_t next = ((uintptr_t)k->cb.p + 15) & ~(uintptr_t)15;
+    j->cache_ptr = (uint8_t *)next;
+    return BK_OK;
+}

@@ -1,0 +1,112 @@
+/* backend_x86_64.h — shared by the x86-64 backend's files: register allocation state,
+ * out-of-line stubs, and the frame layout of translated code.
+ *
+ * Contract: translated code runs inside the frame jit_enter builds: RBP holds the
+ * CpuState pointer, RSP is 16-byte aligned and points at BK_SLOTS spill slots, R10 and R11
+ * are scratch registers that never hold IR values across an instruction sequence. All other
+ * registers are allocated to IR values: guest registers (written back to CpuState where
+ * the IR demands) and temporaries (spilled to the slots under pressure). Every 32-bit
+ * value in a host register is kept zero-extended to 64 bits. Slow paths (TLB misses and
+ * segment checks that fail, guards, conditional exits) are emitted after the block's main
+ * code as stubs that carry a snapshot of the register state at their op.
+ */
+#ifndef VMM86_TRANSLATOR_BACKEND_X86_64_H
+#define VMM86_TRANSLATOR_BACKEND_X86_64_H
+
+#include "translator/jit_internal.h"
+#include "translator/x86_64_emit.h"
+
+#define BK_SLOTS 64
+#define BK_FRAME (8 + 8 * BK_SLOTS) /* keeps RSP 16-byte aligned after six pushes */
+#define BK_MAX_STUBS 768
+#define BK_MAX_SYNCLOC 2048
+#define BK_CALLER_SAVED ((1u << X_RAX) | (1u << X_RCX) | (1u << X_RDX) | (1u << X_RSI) | \
+                         (1u << X_RDI) | (1u << X_R8) | (1u << X_R9))
+#define BK_ALLOCATABLE (BK_CALLER_SAVED | (1u << X_RBX) | (1u << X_R12) | (1u << X_R13) | \
+                        (1u << X_R14) | (1u << X_R15))
+
+/* Which IR value each host register holds, and the guest registers' write-back state. */
+typedef struct RegFile {
+    IrVal val[16];         /* IR_NOVAL: free */
+    uint8_t dirty;         /* guest registers whose host copy is newer than CpuState */
+    uint16_t icount_done;  /* guest instructions already added to cpu->icount */
+} RegFile;
+
+/* Where a sync-list value is at its op. */
+typedef enum LocKind { LOC_REG, LOC_SLOT, LOC_ENV, LOC_IMM } LocKind;
+typedef struct SyncLoc {
+    uint8_t kind;     /* IrSyncKind */
+    uint8_t loc;      /* LocKind */
+    int8_t reg;       /* LOC_REG */
+    uint16_t off;     /* destination field */
+    uint32_t where;   /* LOC_SLOT: slot; LOC_ENV: CpuState offset; LOC_IMM: value */
+} SyncLoc;
+
+typedef enum StubKind { STUB_LD, STUB_ST, STUB_GUARD, STUB_EXIT, STUB_BAIL } StubKind;
+
+typedef struct Stub {
+    uint8_t kind;         /* StubKind */
+    int8_t off_reg;       /* LD/ST: offset register; GUARD: unused */
+    int8_t val_reg;       /* ST: value register, -1 for an immediate */
+    int8_t dst_reg;       /* LD: result register */
+    uint8_t size;
+    uint8_t sign;
+    uint16_t insn;        /* instructions retired when the stub runs */
+    uint32_t imm;         /* ST: immediate value; GUARD: exception vector; BAIL: EIP */
+    uint32_t eip;         /* GUARD: the instruction's EIP */
+    const JitMemSite *site;
+    uint8_t *jf[2];       /* rel32 fields of the branches from the main code */
+    uint8_t njf;
+    uint8_t *ret;         /* where LD/ST stubs return to */
+    RegFile rf;           /* register state at the op */
+    uint16_t sync_first, sync_count; /* into Bk.syncloc */
+} Stub;
+
+typedef struct LabelState {
+    RegFile rf;
+    uint64_t slots_used;
+    uint8_t *fields[8];   /* rel32 fields of branches to this label */
+    unsigned nfields;
+    bool have_state;
+    int16_t *tslot;       /* spill-slot map at the branch (ntemps entries) */
+} LabelState;
+
+typedef struct Bk {
+    JitState *j;
+    const IrBlock *ir;
+    const JitTranslateCtx *ctx;
+    TransBlock *tb;
+    CodeBuf cb;
+    RegFile rf;
+    unsigned cur;                       /* index of the op being emitted */
+    uint16_t locked;                    /* host registers the current op uses */
+    uint64_t slots_used;
+    int8_t tloc[IR_MAX_TEMPS];          /* host register of a temporary, or -1 */
+    int16_t tslot[IR_MAX_TEMPS];        /* its spill slot holding its value, or -1 */
+    uint16_t last_use[IR_MAX_TEMPS];
+    bool dead;                          /* after an exit, until the next label */
+    bool failed;                        /* out of spill slots or stubs */
+    Stub stubs[BK_MAX_STUBS];
+    unsigned nstubs;
+    SyncLoc syncloc[BK_MAX_SYNCLOC];
+    unsigned nsyncloc;
+    LabelState labels[IR_MAX_LABELS];
+    int16_t tslot_pool[4][IR_MAX_TEMPS]; /* snapshots for labels (a few per block) */
+    unsigned npool;
+} Bk;
+
+/* backend_x86_64.c: allocation */
+int bk_reg_of(const Bk *k, IrVal v);
+void bk_writeback_dirty(Bk *k, const RegFile *rf);
+
+/* backend_x86_64_stubs.c */
+Stub *bk_new_stub(Bk *k, StubKind kind);
+void bk_capture_syncs(Bk *k, Stub *s, uint16_t list);
+void bk_emit_stubs(Bk *k);
+void bk_emit_icount_add(Bk *k, int32_t delta);
+void bk_emit_exit_tb(Bk *k, const IrOp *op);
+void bk_emit_exit_indirect(Bk *k, int target_reg);
+void bk_emit_prologue(Bk *k);
+bool bk_emit_trampolines(JitState *j);
+
+#endif

@@ -1,0 +1,289 @@
+/* backend_x86_64_stubs.c — the out-of-line parts of a block (slow paths of guest memory
+ * accesses, guards, conditional exits, the budget bail-out), block exits with their
+ * patchable chaining jumps, and the enter/return trampolines at the start of the cache. */
+#include <stddef.h>
+#include <string.h>
+
+#include "cpu/flags.h"
+#include "translator/backend_x86_64.h"
+
+#define ENV(field) ((int32_t)offsetof(CpuState, field))
+
+static Stub dummy_stub;
+
+Stub *bk_new_stub(Bk *k, StubKind kind)
+{
+    Stub *s = &dummy_stub;
+    if (k->nstubs < BK_MAX_STUBS)
+        s = &k->stubs[k->nstubs++];
+    else
+        k->failed = true;
+    memset(s, 0, sizeof *s);
+    s->kind = (uint8_t)kind;
+    s->off_reg = s->val_reg = s->dst_reg = -1;
+    return s;
+}
+
+/* Records where each value of a sync list lives at the op, for the stub to store. */
+void bk_capture_syncs(Bk *k, Stub *s, uint16_t list)
+{
+    s->sync_first = (uint16_t)k->nsyncloc;
+    s->sync_count = 0;
+    if (list == IR_NO_SYNC)
+        return;
+    const IrSyncList *l = &k->ir->lists[list];
+    for (unsigned i = 0; i < l->count; i++) {
+        const IrSync *sy = &k->ir->syncs[l->first + i];
+        if (k->nsyncloc >= BK_MAX_SYNCLOC) {
+            k->failed = true;
+            return;
+        }
+        SyncLoc *sl = &k->syncloc[k->nsyncloc++];
+        s->sync_count++;
+        sl->kind = sy->kind;
+        sl->off = sy->off;
+        sl->reg = -1;
+        if (sy->kind == IRS_ST32I) {
+            sl->loc = LOC_IMM;
+            sl->where = sy->imm;
+            continue;
+        }
+        int r = bk_reg_of(k, sy->v);
+        if (r >= 0) {
+            sl->loc = LOC_REG;
+            sl->reg = (int8_t)r;
+        } else if (ir_is_global(sy->v)) {
+            sl->loc = LOC_ENV;
+            sl->where = (uint32_t)(offsetof(CpuState, gpr) + 8 * sy->v);
+        } else {
+            sl->loc = LOC_SLOT;
+            sl->where = (uint32_t)k->tslot[sy->v - IR_FIRST_TEMP];
+        }
+    }
+}
+
+static void emit_sync_stores(Bk *k, const Stub *s)
+{
+    CodeBuf *cb = &k->cb;
+    for (unsigned i = 0; i < s->sync_count; i++) {
+        const SyncLoc *sl = &k->syncloc[s->sync_first + i];
+        XMem dst = xmem(X_RBP, sl->off);
+        if (sl->loc == LOC_IMM) {
+            x_store_imm(cb, 4, dst, sl->where);
+            continue;
+        }
+        int r = sl->reg;
+        if (sl->loc == LOC_SLOT) {
+            x_load(cb, 4, X_R10, xmem(X_RSP, 8 * (int32_t)sl->where));
+            r = X_R10;
+        } else if (sl->loc == LOC_ENV) {
+            x_load(cb, 4, X_R10, xmem(X_RBP, (int32_t)sl->where));
+            r = X_R10;
+        }
+        if (sl->kind == IRS_ST32) {
+            x_store(cb, 4, dst, r);
+        } else { /* IRS_EFLAGS */
+            x_load(cb, 4, X_R11, dst);
+            x_alu_ri(cb, XA_AND, 4, X_R11, ~FL_ARITH);
+            x_alu_rr(cb, XA_OR, 4, X_R11, r);
+            x_store(cb, 4, dst, X_R11);
+        }
+    }
+}
+
+void bk_emit_icount_add(Bk *k, int32_t delta)
+{
+    if (delta > 0)
+        x_alu_mi(&k->cb, XA_ADD, 8, xmem(X_RBP, ENV(icount)), (uint32_t)delta);
+    else if (delta < 0)
+        x_alu_mi(&k->cb, XA_SUB, 8, xmem(X_RBP, ENV(icount)), (uint32_t)-delta);
+}
+
+/* Saves the caller-saved registers that hold values; returns how many were pushed. */
+static unsigned push_live(Bk *k, const RegFile *rf, int8_t *saved)
+{
+    unsigned n = 0;
+    for (int r = 0; r < 16; r++)
+        if ((BK_CALLER_SAVED & (1u << r)) && rf->val[r] != IR_NOVAL) {
+            x_push(&k->cb, r);
+            saved[n++] = (int8_t)r;
+        }
+    if (n & 1)
+        x_alu_ri(&k->cb, XA_SUB, 8, X_RSP, 8);
+    return n;
+}
+
+static void pop_live(Bk *k, const int8_t *saved, unsigned n)
+{
+    if (n & 1)
+        x_alu_ri(&k->cb, XA_ADD, 8, X_RSP, 8);
+    while (n-- > 0)
+        x_pop(&k->cb, saved[n]);
+}
+
+/* Everything a slow path must leave in CpuState before it may fault or exit: dirty guest
+ * registers, pending lazy flags, and the retired-instruction count. */
+static int32_t stub_sync(Bk *k, const Stub *s)
+{
+    bk_writeback_dirty(k, &s->rf);
+    emit_sync_stores(k, s);
+    int32_t delta = (int32_t)s->insn - (int32_t)s->rf.icount_done;
+    bk_emit_icount_add(k, delta);
+    return delta;
+}
+
+static void emit_stub_mem(Bk *k, const Stub *s)
+{
+    CodeBuf *cb = &k->cb;
+    int32_t delta = stub_sync(k, s);
+    int8_t saved[16];
+    unsigned n = push_live(k, &s->rf, saved);
+    x_mov_rr(cb, 4, X_R10, s->off_reg);
+    if (s->kind == STUB_ST)
+        x_mov_rr(cb, 4, X_R11, s->val_reg);
+    x_mov_rr(cb, 4, X_RSI, X_R10);
+    if (s->kind == STUB_ST) {
+        x_mov_rr(cb, 4, X_RDX, X_R11);
+        x_mov_ri64(cb, X_RCX, (uint64_t)(uintptr_t)s->site);
+    } else {
+        x_mov_ri64(cb, X_RDX, (uint64_t)(uintptr_t)s->site);
+    }
+    x_mov_rr(cb, 8, X_RDI, X_RBP);
+    x_call(cb, s->kind == STUB_ST ? (const void *)jit_helper_store : (const void *)jit_helper_load);
+    x_mov_rr(cb, 8, X_R10, X_RAX);
+    pop_live(k, saved, n);
+    if (s->kind == STUB_LD) {
+        x_bt_ri(cb, 8, X_R10, 32); /* bit 32: leave and interpret this instruction */
+        x_jcc(cb, XC_B, k->j->epilogue_interp);
+    } else {
+        x_test_rr(cb, 4, X_R10, X_R10);
+        x_jcc(cb, XC_NE, k->j->epilogue_interp);
+    }
+    bk_emit_icount_add(k, -delta);
+    if (s->kind == STUB_LD)
+        x_mov_rr(cb, 4, s->dst_reg, X_R10);
+    x_jmp(cb, s->ret);
+}
+
+static void emit_stub(Bk *k, const Stub *s)
+{
+    CodeBuf *cb = &k->cb;
+    for (unsigned i = 0; i < s->njf; i++)
+        x_patch_rel32(s->jf[i], cb->p);
+    switch (s->kind) {
+    case STUB_LD:
+    case STUB_ST:
+        emit_stub_mem(k, s);
+        break;
+    case STUB_GUARD:
+        stub_sync(k, s);
+        x_mov_rr(cb, 8, X_RDI, X_RBP);
+        x_mov_ri(cb, X_RSI, s->eip);
+        x_mov_ri(cb, X_RDX, s->imm);
+        x_call(cb, (const void *)jit_helper_raise); /* does not return */
+        break;
+    case STUB_EXIT:
+        stub_sync(k, s);
+        x_jmp(cb, k->j->epilogue_zero);
+        break;
+    default: /* STUB_BAIL: not enough budget left for this block */
+        x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), s->imm);
+        x_jmp(cb, k->j->epilogue_zero);
+        break;
+    }
+}
+
+void bk_emit_stubs(Bk *k)
+{
+    for (unsigned i = 0; i < k->nstubs && !k->cb.overflow; i++)
+        emit_stub(k, &k->stubs[i]);
+}
+
+/* Budget check: a block runs only if all its instructions fit in the remaining budget
+ * (chained entries included), so icount stays exact at every timer deadline. */
+void bk_emit_prologue(Bk *k)
+{
+    CodeBuf *cb = &k->cb;
+    x_load(cb, 8, X_RAX, xmem(X_RBP, ENV(icount_limit)));
+    x_alu_rm(cb, XA_SUB, 8, X_RAX, xmem(X_RBP, ENV(icount)));
+    x_alu_ri(cb, XA_CMP, 8, X_RAX, k->tb->ninsns);
+    Stub *s = bk_new_stub(k, STUB_BAIL);
+    s->imm = k->tb->eip;
+    if (s != &dummy_stub)
+        s->jf[s->njf++] = x_jcc_fwd(cb, XC_B);
+}
+
+static void emit_lookup_jump(Bk *k)
+{
+    CodeBuf *cb = &k->cb;
+    if (k->ctx->no_chain) {
+        x_jmp(cb, k->j->epilogue_zero);
+        return;
+    }
+    x_mov_rr(cb, 8, X_RDI, X_RBP);
+    x_mov_ri(cb, X_RSI, k->ctx->mode);
+    x_call(cb, (const void *)jit_helper_lookup);
+    x_jmp_reg(cb, X_RAX);
+}
+
+void bk_emit_exit_tb(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    uint32_t target = op->imm;
+    JitExitSlot *es = &k->tb->exits[op->aux & 1];
+    es->tb = k->tb;
+    es->target_eip = target;
+    es->jmp_field = NULL;
+    /* Chain only within the block's own page: the mapping of that page is what brought us
+     * here, so a target in it is at the physical address the chain assumes. */
+    bool same_page = ((k->ctx->cs_base + target) & PAGE_MASK) == (k->ctx->lin & PAGE_MASK);
+    if (k->ctx->no_chain || !same_page) {
+        x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), target);
+        emit_lookup_jump(k);
+        return;
+    }
+    es->jmp_field = x_jmp(cb, cb->p + 5); /* falls through until chained */
+    es->unchained = cb->p;
+    x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), target);
+    x_mov_ri64(cb, X_RAX, (uint64_t)(uintptr_t)es);
+    x_jmp(cb, k->j->epilogue);
+}
+
+void bk_emit_exit_indirect(Bk *k, int target_reg)
+{
+    (void)target_reg; /* already stored to cpu->eip */
+    emit_lookup_jump(k);
+}
+
+bool bk_emit_trampolines(JitState *j)
+{
+    CodeBuf cb = {j->cache, j->cache, j->cache + j->cache_size, false};
+    static const int8_t saved[] = {X_RBX, X_RBP, X_R12, X_R13, X_R14, X_R15};
+    j->enter = (JitEnterFn)(void *)cb.p;
+    for (unsigned i = 0; i < 6; i++)
+        x_push(&cb, saved[i]);
+    x_alu_ri(&cb, XA_SUB, 8, X_RSP, BK_FRAME);
+    x_mov_rr(&cb, 8, X_RBP, X_RDI);
+    x_jmp_reg(&cb, X_RSI);
+
+    j->epilogue = cb.p;
+    x_alu_ri(&cb, XA_ADD, 8, X_RSP, BK_FRAME);
+    for (unsigned i = 6; i-- > 0;)
+        x_pop(&cb, saved[i]);
+    x_ret(&cb);
+
+    j->epilogue_zero = cb.p;
+    x_alu_rr(&cb, XA_XOR, 4, X_RAX, X_RAX);
+    x_jmp(&cb, j->epilogue);
+
+    j->epilogue_interp = cb.p;
+    x_mov_ri(&cb, X_RAX, JIT_RET_INTERP);
+    x_jmp(&cb, j->epilogue);
+    if (cb.overflow)
+        return false;
+    j->cache_body = (uint8_t *)(((uintptr_t)cb.p + 63) & ~(uintptr_t)63);
+    j->cache_ptr = j->cache_body;
+    return true;
+}
+
+bool backend_init(JitState *j) { return bk_emit_trampolines(j); }

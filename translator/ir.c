@@ -1,0 +1,387 @@
+/* ir.c — building, optimising and printing IR blocks (see ir.h). */
+#include "translator/ir.h"
+
+#include <string.h>
+
+void ir_reset(IrBlock *b)
+{
+    b->nops = 0;
+    b->ntemps = 0;
+    b->nsyncs = 0;
+    b->nlists = 1; /* list 0: empty */
+    b->lists[0].first = 0;
+    b->lists[0].count = 0;
+    b->nhelpers = 0;
+    b->nlabels = 0;
+    b->overflow = false;
+}
+
+IrVal ir_temp(IrBlock *b)
+{
+    if (b->ntemps >= IR_MAX_TEMPS - 1) {
+        b->overflow = true;
+        return IR_FIRST_TEMP; /* any valid value: the block is discarded */
+    }
+    return (IrVal)(IR_FIRST_TEMP + b->ntemps++);
+}
+
+IrOp *ir_emit(IrBlock *b, IrOpc opc)
+{
+    static IrOp scratch;
+    if (b->nops >= IR_MAX_OPS) {
+        b->overflow = true;
+        memset(&scratch, 0, sizeof scratch);
+        return &scratch;
+    }
+    IrOp *op = &b->ops[b->nops++];
+    memset(op, 0, sizeof *op);
+    op->opc = (uint8_t)opc;
+    op->d = op->a = op->b = op->c = IR_NOVAL;
+    return op;
+}
+
+unsigned ir_label(IrBlock *b)
+{
+    if (b->nlabels >= IR_MAX_LABELS) {
+        b->overflow = true;
+        return 0;
+    }
+    return b->nlabels++;
+}
+
+unsigned ir_helper(IrBlock *b, const void *fn)
+{
+    for (unsigned i = 0; i < b->nhelpers; i++)
+        if (b->helpers[i] == fn)
+            return i;
+    if (b->nhelpers >= IR_MAX_HELPERS) {
+        b->overflow = true;
+        return 0;
+    }
+    b->helpers[b->nhelpers] = fn;
+    return b->nhelpers++;
+}
+
+void ir_sync_begin(IrBlock *b)
+{
+    if (b->nlists >= IR_MAX_SYNCLISTS) {
+        b->overflow = true;
+        b->nlists = IR_MAX_SYNCLISTS - 1;
+    }
+    b->lists[b->nlists].first = (uint16_t)b->nsyncs;
+    b->lists[b->nlists].count = 0;
+}
+
+void ir_sync_add(IrBlock *b, IrSyncKind kind, uint16_t off, IrVal v, uint32_t imm)
+{
+    if (b->nsyncs >= IR_MAX_SYNC) {
+        b->overflow = true;
+        return;
+    }
+    b->syncs[b->nsyncs++] = (IrSync){(uint8_t)kind, off, v, imm};
+    b->lists[b->nlists].count++;
+}
+
+uint16_t ir_sync_end(IrBlock *b)
+{
+    if (b->lists[b->nlists].count == 0)
+        return IR_NO_SYNC;
+    return (uint16_t)b->nlists++;
+}
+
+/* ---- builders ------------------------------------------------------------------------------ */
+
+IrVal ir_mov(IrBlock *b, IrVal a)
+{
+    IrVal d = ir_temp(b);
+    IrOp *op = ir_emit(b, IR_MOV);
+    op->d = d;
+    op->a = a;
+    return d;
+}
+
+IrVal ir_movi(IrBlock *b, uint32_t imm)
+{
+    IrVal d = ir_temp(b);
+    IrOp *op = ir_emit(b, IR_MOVI);
+    op->d = d;
+    op->imm = imm;
+    return d;
+}
+
+IrVal ir_binop(IrBlock *b, IrOpc opc, IrVal a, IrVal c)
+{
+    IrVal d = ir_temp(b);
+    IrOp *op = ir_emit(b, opc);
+    op->d = d;
+    op->a = a;
+    op->b = c;
+    return d;
+}
+
+IrVal ir_binopi(IrBlock *b, IrOpc opc, IrVal a, uint32_t imm)
+{
+    IrVal d = ir_temp(b);
+    IrOp *op = ir_emit(b, opc);
+    op->d = d;
+    op->a = a;
+    op->imm = imm;
+    op->flags = IRF_IMM;
+    return d;
+}
+
+IrVal ir_unop(IrBlock *b, IrOpc opc, IrVal a)
+{
+    IrVal d = ir_temp(b);
+    IrOp *op = ir_emit(b, opc);
+    op->d = d;
+    op->a = a;
+    return d;
+}
+
+IrVal ir_ext(IrBlock *b, IrVal a, unsigned size, bool sign)
+{
+    IrVal d = ir_temp(b);
+    IrOp *op = ir_emit(b, IR_EXT);
+    op->d = d;
+    op->a = a;
+    op->size = (uint8_t)size;
+    op->flags = sign ? IRF_SIGNED : 0;
+    return d;
+}
+
+IrVal ir_setcc(IrBlock *b, IrCond cond, IrVal a, IrVal c)
+{
+    IrVal d = ir_binop(b, IR_SETCC, a, c);
+    b->ops[b->nops - 1].cond = (uint8_t)cond;
+    return d;
+}
+
+IrVal ir_setcci(IrBlock *b, IrCond cond, IrVal a, uint32_t imm)
+{
+    IrVal d = ir_binopi(b, IR_SETCC, a, imm);
+    if (!b->overflow)
+        b->ops[b->nops - 1].cond = (uint8_t)cond;
+    return d;
+}
+
+void ir_assign(IrBlock *b, IrVal d, IrVal a)
+{
+    if (d == a)
+        return;
+    IrOp *op = ir_emit(b, IR_MOV);
+    op->d = d;
+    op->a = a;
+}
+
+/* ---- op properties ------------------------------------------------------------------------- */
+
+bool ir_op_defines(const IrOp *op)
+{
+    switch (op->opc) {
+    case IR_MOV: case IR_MOVI: case IR_ADD: case IR_SUB: case IR_AND: case IR_OR:
+    case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
+    case IR_MUL: case IR_MULHU: case IR_MULHS: case IR_NEG: case IR_NOT: case IR_EXT:
+    case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV: case IR_LD:
+    case IR_CALL: case IR_HANDLER:
+        return op->d != IR_NOVAL;
+    default:
+        return false;
+    }
+}
+
+bool ir_op_has_effects(const IrOp *op)
+{
+    switch (op->opc) {
+    case IR_MOV: case IR_MOVI: case IR_ADD: case IR_SUB: case IR_AND: case IR_OR:
+    case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
+    case IR_MUL: case IR_MULHU: case IR_MULHS: case IR_NEG: case IR_NOT: case IR_EXT:
+    case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV:
+        return ir_is_global(op->d);
+    case IR_NOP:
+        return false;
+    default:
+        return true; /* loads may fault; everything else changes state or control flow */
+    }
+}
+
+void ir_op_uses(const IrBlock *b, const IrOp *op, void (*fn)(IrVal v, void *arg), void *arg)
+{
+    if (op->opc == IR_NOP || op->opc == IR_MOVI || op->opc == IR_LD_ENV || op->opc == IR_LABEL)
+        return;
+    if (op->a != IR_NOVAL)
+        fn(op->a, arg);
+    if (op->b != IR_NOVAL && !(op->flags & IRF_IMM))
+        fn(op->b, arg);
+    if (op->c != IR_NOVAL)
+        fn(op->c, arg);
+    /* IR_DEP reads the register it updates through a; nothing else reads d. */
+    bool has_sync = op->opc == IR_LD || op->opc == IR_ST || op->opc == IR_GUARD;
+    if (has_sync && op->aux != IR_NO_SYNC) {
+        const IrSyncList *l = &b->lists[op->aux];
+        for (unsigned i = 0; i < l->count; i++) {
+            const IrSync *s = &b->syncs[l->first + i];
+            if (s->kind != IRS_ST32I)
+                fn(s->v, arg);
+        }
+    }
+}
+
+/* ---- copy propagation ------------------------------------------------------------------------ */
+
+typedef struct CopyProp {
+    IrVal src[IR_MAX_TEMPS];     /* a temporary that is a copy of src (or IR_NOVAL) */
+    uint32_t src_gen[IR_MAX_TEMPS];
+    uint32_t gen[IR_NGLOBALS];   /* bumped whenever the guest register is written */
+} CopyProp;
+
+static IrVal cp_resolve(const CopyProp *cp, IrVal v)
+{
+    if (ir_is_global(v) || v == IR_NOVAL)
+        return v;
+    IrVal s = cp->src[v - IR_FIRST_TEMP];
+    if (s == IR_NOVAL)
+        return v;
+    if (ir_is_global(s) && cp->src_gen[v - IR_FIRST_TEMP] != cp->gen[s])
+        return v;
+    return s;
+}
+
+static void cp_rewrite(IrBlock *b, CopyProp *cp, IrOp *op)
+{
+    if (op->opc == IR_NOP || op->opc == IR_MOVI || op->opc == IR_LD_ENV || op->opc == IR_LABEL)
+        return;
+    op->a = cp_resolve(cp, op->a);
+    if (!(op->flags & IRF_IMM))
+        op->b = cp_resolve(cp, op->b);
+    op->c = cp_resolve(cp, op->c);
+    bool has_sync = op->opc == IR_LD || op->opc == IR_ST || op->opc == IR_GUARD;
+    if (has_sync && op->aux != IR_NO_SYNC) {
+        IrSyncList *l = &b->lists[op->aux];
+        for (unsigned i = 0; i < l->count; i++) {
+            IrSync *s = &b->syncs[l->first + i];
+            if (s->kind != IRS_ST32I)
+                s->v = cp_resolve(cp, s->v);
+        }
+    }
+}
+
+static void copy_propagate(IrBlock *b)
+{
+    static CopyProp cp;
+    for (unsigned i = 0; i < b->ntemps; i++)
+        cp.src[i] = IR_NOVAL;
+    memset(cp.gen, 0, sizeof cp.gen);
+    for (unsigned i = 0; i < b->nops; i++) {
+        IrOp *op = &b->ops[i];
+        cp_rewrite(b, &cp, op);
+        if (op->opc == IR_HANDLER || op->opc == IR_LABEL) {
+            for (int g = 0; g < IR_NGLOBALS; g++)
+                cp.gen[g]++;
+        }
+        if (!ir_op_defines(op))
+            continue;
+        if (ir_is_global(op->d)) {
+            cp.gen[op->d]++;
+        } else if (op->opc == IR_MOV) {
+            unsigned t = op->d - IR_FIRST_TEMP;
+            cp.src[t] = op->a;
+            cp.src_gen[t] = ir_is_global(op->a) ? cp.gen[op->a] : 0;
+        }
+    }
+}
+
+/* ---- dead-code elimination ------------------------------------------------------------------- */
+
+static void mark_live(IrVal v, void *arg)
+{
+    uint8_t *live = arg;
+    if (!ir_is_global(v) && v != IR_NOVAL)
+        live[v - IR_FIRST_TEMP] = 1;
+}
+
+static void eliminate_dead(IrBlock *b)
+{
+    static uint8_t live[IR_MAX_TEMPS];
+    memset(live, 0, b->ntemps);
+    for (unsigned i = b->nops; i-- > 0;) {
+        IrOp *op = &b->ops[i];
+        bool needed = ir_op_has_effects(op) ||
+                      (ir_op_defines(op) && !ir_is_global(op->d) &&
+                       live[op->d - IR_FIRST_TEMP]);
+        if (!needed) {
+            op->opc = IR_NOP;
+            continue;
+        }
+        ir_op_uses(b, op, mark_live, live);
+    }
+}
+
+void ir_optimize(IrBlock *b)
+{
+    if (b->overflow)
+        return;
+    copy_propagate(b);
+    eliminate_dead(b);
+}
+
+/* ---- printing --------------------------------------------------------------------------------- */
+
+static const char *const opc_names[IR_OPC_COUNT] = {
+    "nop", "mov", "movi", "add", "sub", "and", "or", "xor", "shl", "shr", "sar", "rol", "ror",
+    "mul", "mulhu", "mulhs", "neg", "not", "ext", "dep", "setcc", "selnz", "parity", "ld_env",
+    "st_env", "ld", "st", "guard", "call", "handler", "exit_if", "brcc", "label", "exit_tb",
+    "exit_indirect", "exit", "insn",
+};
+static const char *const cond_names[IRC_COUNT] = {
+    "eq", "ne", "ltu", "geu", "leu", "gtu", "lt", "ge", "le", "gt", "tstz", "tstnz",
+};
+
+const char *ir_opc_name(IrOpc opc) { return opc < IR_OPC_COUNT ? opc_names[opc] : "?"; }
+
+static void print_val(FILE *out, IrVal v)
+{
+    static const char *const g[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+    if (v == IR_NOVAL)
+        fprintf(out, "-");
+    else if (ir_is_global(v))
+        fprintf(out, "%s", g[v]);
+    else
+        fprintf(out, "t%u", v - IR_FIRST_TEMP);
+}
+
+void ir_dump(const IrBlock *b, FILE *out)
+{
+    for (unsigned i = 0; i < b->nops; i++) {
+        const IrOp *op = &b->ops[i];
+        if (op->opc == IR_NOP)
+            continue;
+        fprintf(out, "%4u  ", i);
+        if (ir_op_defines(op)) {
+            print_val(out, op->d);
+            fprintf(out, " = ");
+        }
+        fprintf(out, "%s", ir_opc_name((IrOpc)op->opc));
+        if (op->opc == IR_SETCC || op->opc == IR_BRCC || op->opc == IR_GUARD)
+            fprintf(out, ".%s", op->cond < IRC_COUNT ? cond_names[op->cond] : "?");
+        if (op->size)
+            fprintf(out, "/%u", op->size);
+        if (op->a != IR_NOVAL) {
+            fprintf(out, " ");
+            print_val(out, op->a);
+        }
+        if (op->flags & IRF_IMM)
+            fprintf(out, ", #0x%x", op->imm);
+        else if (op->b != IR_NOVAL) {
+            fprintf(out, ", ");
+            print_val(out, op->b);
+        }
+        if (op->c != IR_NOVAL) {
+            fprintf(out, ", ");
+            print_val(out, op->c);
+        }
+        if (!(op->flags & IRF_IMM) && (op->imm || op->imm2))
+            fprintf(out, "  [imm %#x imm2 %#x]", op->imm, op->imm2);
+        fprintf(out, "  (insn %u flags %#x aux %u)\n", op->insn, op->flags, op->aux);
+    }
+}

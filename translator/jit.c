@@ -1,0 +1,298 @@
+/* jit.c — the JIT engine: creation, the dispatcher loop, finding and translating blocks,
+ * chaining on demand, and the --stats report (see jit.h). */
+#include "translator/jit.h"
+
+#include <capstone/capstone.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "cpu/cpu.h"
+#include "cpu/exception.h"
+#include "machine/log.h"
+#include "softmmu/mmu.h"
+#include "translator/jit_internal.h"
+
+JitState *jit_create(CpuState *cpu, const JitConfig *cfg, char *err, size_t errlen)
+{
+    JitState *j = calloc(1, sizeof *j);
+    if (!j) {
+        snprintf(err, errlen, "out of memory for the JIT");
+        return NULL;
+    }
+    j->cpu = cpu;
+    j->lockstep = cfg->lockstep;
+    j->dump = cfg->dump;
+    j->cache_size = cfg->cache_bytes < (1u << 20) ? (1u << 20) : cfg->cache_bytes;
+    j->cache = mmap(NULL, j->cache_size, PROT_READ | PROT_WRITE | PROT_EXEC,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    j->meta_size = j->cache_size / 2;
+    j->meta = mmap(NULL, j->meta_size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    j->ir = calloc(1, sizeof *j->ir);
+    j->fe_out = calloc(1, sizeof *j->fe_out);
+    if (j->cache == MAP_FAILED || j->meta == MAP_FAILED || !j->ir || !j->fe_out ||
+        !backend_init(j)) {
+        snprintf(err, errlen, "cannot set up the JIT code cache (%zu bytes of executable "
+                 "memory)", j->cache_size);
+        if (j->cache == MAP_FAILED)
+            j->cache = NULL;
+        if (j->meta == MAP_FAILED)
+            j->meta = NULL;
+        jit_destroy(j);
+        return NULL;
+    }
+    cpu->engine = j;
+    cpu->mem->code_write = jit_code_write;
+    cpu->mem->code_write_opaque = j;
+    if (j->lockstep && !lockstep_init(j)) {
+        snprintf(err, errlen, "out of memory for lockstep");
+        jit_destroy(j);
+        return NULL;
+    }
+    return j;
+}
+
+void jit_destroy(JitState *j)
+{
+    if (!j)
+        return;
+    if (j->cpu && j->cpu->engine == j) {
+        j->cpu->engine = NULL;
+        j->cpu->mem->code_write = NULL;
+        j->cpu->mem->code_write_opaque = NULL;
+    }
+    lockstep_free(j);
+    if (j->cache)
+        munmap(j->cache, j->cache_size);
+    if (j->meta)
+        munmap(j->meta, j->meta_size);
+    free(j->ir);
+    free(j->fe_out);
+    free(j);
+}
+
+void jit_flush(JitState *j) { tb_flush_all(j); }
+
+/* Translation is exact only where the interpreter would behave the same way instruction
+ * by instruction: not with single-stepping, debug breakpoints, RF, or an interrupt shadow
+ * pending (the interpreter runs those instructions). */
+bool jit_needs_interp(const CpuState *cpu)
+{
+    return (cpu->eflags & (FL_TF | FL_RF)) || (cpu->dr[7] & 0xFF) || cpu->inhibit_irq ||
+           (log_mask & (LOG_IN_ASM | LOG_CPU)); /* per-instruction traces stay complete */
+}
+
+static void dump_block(JitState *j, const TransBlock *tb)
+{
+    log_printf("jit: block %04x:%08x phys %08x mode %08x: %u insns (%u inline), %u code "
+               "bytes\n",
+               j->cpu->seg[SEG_CS].sel, tb->eip, tb->phys, tb->mode, tb->ninsns,
+               j->fe_out->ninline, tb->code_size);
+    ir_dump(j->ir, log_file ? log_file : stderr);
+    csh h;
+    if (cs_open(CS_ARCH_X86, CS_MODE_64, &h) != CS_ERR_OK)
+        return;
+    cs_insn *insn;
+    size_t n = cs_disasm(h, tb->code, tb->code_size, (uint64_t)(uintptr_t)tb->code, 0, &insn);
+    for (size_t i = 0; i < n; i++)
+        log_printf("  %012llx  %s %s\n", (unsigned long long)insn[i].address, insn[i].mnemonic,
+                   insn[i].op_str);
+    if (n)
+        cs_free(insn, n);
+    cs_close(&h);
+}
+
+/* Places the front end's metadata in the arena. NULL when the arena is full. */
+static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
+{
+    const FeOutput *o = j->fe_out;
+    TransBlock *tb = jit_meta_alloc(j, sizeof *tb);
+    JitInsnRec *insns = jit_meta_alloc(j, sizeof *insns * o->ninsns);
+    JitMemSite *sites = jit_meta_alloc(j, sizeof *sites * (o->nsites ? o->nsites : 1));
+    void *page = jit_meta_alloc(j, sizeof(JitPage)); /* room for tb_insert's page record */
+    if (!tb || !insns || !sites || !page)
+        return NULL;
+    j->meta_used -= (sizeof(JitPage) + 15) & ~(size_t)15;
+    tb->phys = ctx->phys;
+    tb->lin = ctx->lin;
+    tb->eip = ctx->eip;
+    tb->cs_base = ctx->cs_base;
+    tb->cs_limit = ctx->cs_limit;
+    tb->mode = ctx->mode;
+    tb->ninsns = (uint16_t)o->ninsns;
+    tb->nbytes = (uint16_t)o->nbytes;
+    memcpy(insns, o->insns, sizeof *insns * o->ninsns);
+    memcpy(sites, o->sites, sizeof *sites * o->nsites);
+    for (unsigned i = 0; i < o->ninsns; i++)
+        insns[i].tb = tb;
+    for (unsigned i = 0; i < o->nsites; i++)
+        sites[i].tb = tb;
+    tb->insns = insns;
+    tb->sites = sites;
+    return tb;
+}
+
+static TransBlock *translate(JitState *j, JitTranslateCtx *ctx)
+{
+    const uint8_t *page = physmem_host(j->cpu->mem, ctx->phys & PAGE_MASK);
+    if (!page)
+        return NULL;
+    for (int attempt = 0; attempt < 8; attempt++) {
+        if (!fe_translate(ctx, page, j->ir, j->fe_out))
+            return NULL;
+        TransBlock *tb = new_block(j, ctx);
+        if (!tb) {
+            tb_flush_all(j);
+            continue;
+        }
+        BackendInput in = {j->ir, ctx, tb};
+        BackendResult r = backend_gen(j, &in);
+        if (r == BK_CACHE_FULL) {
+            tb_flush_all(j);
+            continue;
+        }
+        if (r == BK_TOO_BIG) {
+            if (ctx->max_insns <= 1)
+                return NULL;
+            ctx->max_insns = (j->fe_out->ninsns + 1) / 2;
+            continue;
+        }
+        tb_insert(j, tb);
+        j->stats.blocks++;
+        j->stats.guest_insns += tb->ninsns;
+        j->stats.inline_insns += j->fe_out->ninline;
+        j->stats.code_bytes += tb->code_size;
+        if (j->dump && log_file)
+            dump_block(j, tb);
+        return tb;
+    }
+    return NULL;
+}
+
+TransBlock *jit_find_block(JitState *j)
+{
+    CpuState *cpu = j->cpu;
+    const SegCache *cs = &cpu->seg[SEG_CS];
+    uint32_t eip = cpu->eip;
+    if (eip > cs->limit)
+        return NULL;
+    uint32_t lin = cs->base + eip;
+    uint32_t mode = jit_mode(cpu);
+    const TlbEntry *e = tlb_entry(cpu, lin, jm_cpl(mode) == 3);
+    if (e->tag_exec != (lin & PAGE_MASK))
+        return NULL; /* TLB miss or not RAM/ROM: the interpreter fetches (and faults) */
+    uint32_t phys = e->phys_page | (lin & 0xFFF);
+    unsigned jc = jc_hash(lin);
+    TransBlock *tb = j->jcache[jc];
+    if (tb && tb->lin == lin && tb->phys == phys && tb->mode == mode && tb->eip == eip &&
+        tb->cs_base == cs->base && tb->cs_limit == cs->limit)
+        return tb;
+    tb = tb_lookup(j, phys, eip, cs->base, cs->limit, mode);
+    if (!tb) {
+        JitTranslateCtx ctx = {mode, eip, cs->base, cs->limit, lin, phys, JIT_MAX_INSNS,
+                               j->lockstep, j->lockstep};
+        tb = translate(j, &ctx);
+        if (!tb)
+            return NULL;
+    }
+    j->jcache[jc] = tb;
+    return tb;
+}
+
+static void interp_one(JitState *j)
+{
+    j->stats.interp_insns++;
+    cpu_step(j->cpu);
+}
+
+/* Runs one block (and whatever it chains to). */
+static void run_block(JitState *j, TransBlock *tb)
+{
+    CpuState *cpu = j->cpu;
+    j->stats.block_runs++;
+    uintptr_t r = j->enter(cpu, tb->code);
+    if (r == JIT_RET_NORMAL)
+        return;
+    if (r == JIT_RET_INTERP) { /* MMIO, or a write to the running block's code */
+        j->stats.aborts++;
+        interp_one(j);
+        return;
+    }
+    JitExitSlot *slot = (JitExitSlot *)r;
+    if (!slot->tb->valid || slot->target || jit_needs_interp(cpu))
+        return;
+    uint64_t flushes = j->stats.flushes;
+    TransBlock *target = jit_find_block(j);
+    if (j->stats.flushes != flushes)
+        return; /* translating the target flushed the cache: `slot` is gone */
+    if (target && target->mode == slot->tb->mode && target->cs_base == slot->tb->cs_base &&
+        target->cs_limit == slot->tb->cs_limit)
+        tb_chain(j, slot, target);
+}
+
+CpuExit jit_exec(JitState *j, uint64_t budget)
+{
+    if (j->lockstep)
+        return lockstep_exec(j, budget);
+    CpuState *cpu = j->cpu;
+    cpu->icount_limit = cpu->icount + budget;
+    if (setjmp(cpu->exc_jmp)) {
+        cpu_handle_exception(cpu); /* may longjmp back here for a nested fault */
+        if (cpu->shutdown)
+            return CPU_EXIT_SHUTDOWN;
+    }
+    bool tail = false; /* the next block did not fit: the budget ends in the interpreter */
+    for (;;) {
+        if (cpu->exit_request) {
+            cpu->exit_request = false;
+            return CPU_EXIT_REQUEST;
+        }
+        if (cpu->trap_pending && !cpu->inhibit_irq) { /* as cpu_exec: before interrupts */
+            cpu_deliver_debug_trap(cpu);
+            continue;
+        }
+        if ((cpu->intr || cpu->nmi_pending) && cpu_check_interrupts(cpu))
+            continue;
+        if (cpu->halted)
+            return CPU_EXIT_HALT;
+        if (cpu->icount >= cpu->icount_limit)
+            return CPU_EXIT_BUDGET;
+        TransBlock *tb = tail || jit_needs_interp(cpu) ? NULL : jit_find_block(j);
+        if (tb && tb->ninsns > cpu->icount_limit - cpu->icount) {
+            tail = true;
+            tb = NULL;
+        }
+        if (!tb)
+            interp_one(j);
+        else
+            run_block(j, tb);
+    }
+}
+
+void jit_print_stats(const JitState *j, FILE *out)
+{
+    const JitStats *s = &j->stats;
+    fprintf(out,
+            "jit stats:\n"
+            "  blocks translated  %llu (%llu guest insns, %llu inline, %llu code bytes)\n"
+            "  code-cache flushes %llu\n"
+            "  chained jumps      %llu (undone %llu)\n"
+            "  invalidations      %llu\n"
+            "  block entries      %llu\n"
+            "  jump-cache lookups %llu hits, %llu misses\n"
+            "  helper calls       %llu\n"
+            "  slow memory paths  %llu\n"
+            "  block aborts       %llu\n"
+            "  interp fallbacks   %llu\n",
+            (unsigned long long)s->blocks, (unsigned long long)s->guest_insns,
+            (unsigned long long)s->inline_insns, (unsigned long long)s->code_bytes,
+            (unsigned long long)s->flushes, (unsigned long long)s->chains,
+            (unsigned long long)s->unchains, (unsigned long long)s->invalidations,
+            (unsigned long long)s->block_runs, (unsigned long long)s->jc_hits,
+            (unsigned long long)s->jc_misses, (unsigned long long)s->helper_calls,
+            (unsigned long long)s->slow_mem, (unsigned long long)s->aborts,
+            (unsigned long long)s->interp_insns);
+    lockstep_print_stats(j, out);
+}

@@ -1,0 +1,129 @@
+/* jit_helpers.c — the C functions translated code calls: interpreter fallbacks, the slow
+ * paths of guest memory accesses, raising exceptions, flag evaluation, and the lookup of
+ * the next block for indirect exits. Each one that can fault first puts the faulting
+ * instruction's EIP in CpuState; the generated code has already written back everything
+ * else (registers, lazy flags, icount), so a fault is delivered exactly as the interpreter
+ * would deliver it. */
+#include "cpu/access.h"
+#include "cpu/cpu.h"
+#include "cpu/flags.h"
+#include "cpu/interp.h"
+#include "softmmu/mmu.h"
+#include "translator/jit_internal.h"
+
+#define ABORT_LOAD (1ull << 32)
+
+/* Runs one instruction through its interpreter handler, with the bookkeeping cpu_step does
+ * after every instruction (cpu_step_decoded; the JIT never runs with TF set).
+ * Returns nonzero when the block must be left after this instruction: it branched, its
+ * block was invalidated (it wrote its own code, or a device DMAed over it), an interrupt
+ * became deliverable, or something asked the CPU to stop. */
+uint32_t jit_helper_exec_insn(CpuState *cpu, const JitInsnRec *rec)
+{
+    JitState *j = cpu->engine;
+    j->stats.helper_calls++;
+    cpu->eip = rec->eip;
+    cpu_step_decoded(cpu, &rec->insn, false);
+    bool irq = (cpu->intr && (cpu->eflags & FL_IF)) || cpu->nmi_pending;
+    return !rec->tb->valid || cpu->eip != rec->eip + rec->insn.len || cpu->exit_request ||
+           cpu->halted || irq;
+}
+
+/* Physical address of `lin` for an access, from the TLB when it holds a translation, else
+ * by a page walk (which may raise #PF). */
+static uint32_t translate(CpuState *cpu, uint32_t lin, MmuAccess acc, bool user)
+{
+    const TlbEntry *e = tlb_entry(cpu, lin, user);
+    uint32_t tag = acc == MMU_WRITE ? e->tag_write : e->tag_read;
+    if (!(tag & TLB_INVALID) && (tag & PAGE_MASK) == (lin & PAGE_MASK))
+        return e->phys_page | (lin & 0xFFF);
+    return mmu_translate(cpu, lin, acc, user);
+}
+
+/* Can the access at [lin, lin+size) be done here? Translates both pages first (in order,
+ * as the interpreter does: a fault is raised now). RAM and ROM can; MMIO and holes (device
+ * side effects, and the interrupt they may raise must be taken right after the
+ * instruction) and writes over the running block's own code go to the interpreter. */
+static bool can_access(CpuState *cpu, uint32_t lin, unsigned size, bool write, bool user,
+                       const TransBlock *running)
+{
+    unsigned first = 0x1000 - (lin & 0xFFF);
+    uint32_t pa[2];
+    unsigned len[2] = {size < first ? size : first, size < first ? 0 : size - first};
+    MmuAccess acc = write ? MMU_WRITE : MMU_READ;
+    pa[0] = translate(cpu, lin, acc, user);
+    if (len[1])
+        pa[1] = translate(cpu, lin + first, acc, user);
+    for (int i = 0; i < 2 && len[i]; i++) {
+        uintptr_t d = physmem_desc(cpu->mem, pa[i]);
+        if (!(d & PG_RAM))
+            return false;
+        if (write && (d & PG_CODE) && tb_overlaps(running, pa[i], len[i]))
+            return false;
+    }
+    return true;
+}
+
+static uint32_t sign_extend(uint32_t v, unsigned size)
+{
+    return size == 1 ? (uint32_t)(int32_t)(int8_t)v
+           : size == 2 ? (uint32_t)(int32_t)(int16_t)v
+                       : v;
+}
+
+uint64_t jit_helper_load(CpuState *cpu, uint32_t off, const JitMemSite *site)
+{
+    JitState *j = cpu->engine;
+    j->stats.slow_mem++;
+    cpu->eip = site->eip;
+    bool user = site->flags & JMS_USER;
+    uint32_t lin = seg_check(cpu, site->seg, off, site->size, (site->flags & JMS_RMW) != 0);
+    if (!can_access(cpu, lin, site->size, false, user, site->tb))
+        return ABORT_LOAD;
+    uint32_t v = (uint32_t)mmu_read_slow(cpu, lin, site->size, user);
+    return (site->flags & JMS_SIGNED) ? sign_extend(v, site->size) : v;
+}
+
+uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const JitMemSite *site)
+{
+    JitState *j = cpu->engine;
+    j->stats.slow_mem++;
+    cpu->eip = site->eip;
+    bool user = site->flags & JMS_USER;
+    uint32_t lin = seg_check(cpu, site->seg, off, site->size, true);
+    if (!can_access(cpu, lin, site->size, true, user, site->tb))
+        return 1;
+    mmu_write_slow(cpu, lin, site->size, value, user);
+    return 0;
+}
+
+void jit_helper_raise(CpuState *cpu, uint32_t eip, uint32_t vector)
+{
+    cpu->eip = eip;
+    cpu_raise(cpu, (int)vector, 0);
+}
+
+uint32_t jit_helper_cond(CpuState *cpu, uint32_t cc) { return cpu_cond(cpu, cc & 15); }
+
+uint32_t jit_helper_get_cf(CpuState *cpu) { return cpu_get_cf(cpu) ? FL_CF : 0; }
+
+/* Next block for an indirect exit (and direct exits to another page): the jump cache,
+ * checked against the current TLB translation of EIP so a changed mapping is never
+ * followed. A miss returns to the dispatcher. */
+const void *jit_helper_lookup(CpuState *cpu, uint32_t mode)
+{
+    JitState *j = cpu->engine;
+    const SegCache *cs = &cpu->seg[SEG_CS];
+    uint32_t lin = cs->base + cpu->eip;
+    TransBlock *tb = j->jcache[jc_hash(lin)];
+    const TlbEntry *e = tlb_entry(cpu, lin, jm_cpl(mode) == 3);
+    if (tb && tb->lin == lin && tb->mode == mode && tb->eip == cpu->eip &&
+        tb->cs_base == cs->base && tb->cs_limit == cs->limit &&
+        e->tag_exec == (lin & PAGE_MASK) && e->phys_page == (tb->phys & PAGE_MASK) &&
+        cpu->eip <= cs->limit) {
+        j->stats.jc_hits++;
+        return tb->code;
+    }
+    j->stats.jc_misses++;
+    return j->epilogue_zero;
+}

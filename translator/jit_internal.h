@@ -1,0 +1,237 @@
+/* jit_internal.h — what the parts of the translator share: translation blocks, their
+ * metadata, the translation context, and the JIT's state.
+ *
+ * Contract: a TransBlock is the translation of a run of guest instructions that starts at
+ * one guest-physical address and never leaves that 4 KiB page. It is keyed by
+ * (physical address, EIP, CS base, CS limit, mode bits): the mode bits are everything that
+ * changes how the bytes decode or what the generated code assumes (code and stack size,
+ * PE, VM, CPL, and the class of each segment register, see jit_mode()). Its metadata
+ * (decoded instructions for interpreter fallbacks, memory-access sites, exit slots) lives in
+ * the metadata arena, and its code in the code cache; both are reclaimed only by a full
+ * flush, so a block invalidated while it runs stays executable until it returns. Only
+ * translator/ includes this header.
+ */
+#ifndef VMM86_TRANSLATOR_JIT_INTERNAL_H
+#define VMM86_TRANSLATOR_JIT_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cpu/cpu_state.h"
+#include "cpu/decode.h"
+#include "translator/ir.h"
+#include "translator/jit.h"
+
+#define JIT_MAX_INSNS 64        /* guest instructions per block */
+#define JIT_HASH_BITS 15
+#define JIT_JC_BITS 12          /* jump cache entries: 4096 */
+#define JIT_PAGE_HASH_BITS 12
+
+/* Segment classes (2 bits each in the mode word). */
+enum {
+    SEGC_HELPER = 0, /* anything else: every access calls the checking helper */
+    SEGC_LIMIT = 1,  /* usable, expand-up, readable and writable: inline limit check */
+    SEGC_FLAT = 2,   /* SEGC_LIMIT with base 0 and limit 4 GiB - 1: no inline check */
+};
+
+/* Mode word bits. */
+#define JM_CODE32 0x001u
+#define JM_STACK32 0x002u
+#define JM_PE 0x004u
+#define JM_VM 0x008u
+#define JM_CPL_SHIFT 4 /* 2 bits */
+#define JM_SEG_SHIFT 8 /* 2 bits per segment register, ES CS SS DS FS GS */
+static inline unsigned jm_cpl(uint32_t mode) { return (mode >> JM_CPL_SHIFT) & 3; }
+static inline unsigned jm_segclass(uint32_t mode, int seg)
+{
+    return (mode >> (JM_SEG_SHIFT + 2 * seg)) & 3;
+}
+
+/* A decoded guest instruction kept with its block (interpreter fallbacks read it). */
+struct TransBlock;
+
+typedef struct JitInsnRec {
+    DecodedInsn insn;
+    uint32_t eip;
+    struct TransBlock *tb; /* the block it belongs to (is it still valid after the call?) */
+} JitInsnRec;
+
+/* A guest memory access site: what its slow path needs to redo the access exactly. */
+#define JMS_WRITE 0x01
+#define JMS_RMW 0x02    /* a read whose destination is written back: segment write check */
+#define JMS_SIGNED 0x04
+#define JMS_USER 0x08
+typedef struct JitMemSite {
+    uint32_t eip;   /* of the instruction (precise faults) */
+    uint8_t seg;
+    uint8_t size;
+    uint8_t flags;  /* JMS_* */
+    struct TransBlock *tb; /* the block it belongs to */
+} JitMemSite;
+
+/* A direct exit of a block: a patchable jump, chained to the target block or not. */
+typedef struct JitExitSlot {
+    struct TransBlock *tb;       /* the block this exit belongs to */
+    struct TransBlock *target;   /* block it is chained to, or NULL */
+    struct JitExitSlot *next_in; /* next slot in target->incoming */
+    uint8_t *jmp_field;          /* rel32 field of the jump (NULL: not chainable) */
+    uint8_t *unchained;          /* code the jump reaches when not chained */
+    uint32_t target_eip;
+} JitExitSlot;
+
+typedef struct TransBlock {
+    uint32_t phys;      /* guest-physical address of the first byte */
+    uint32_t lin;       /* linear address of the first byte (cs_base + eip) */
+    uint32_t eip, cs_base, cs_limit, mode;
+    uint16_t ninsns;    /* guest instructions */
+    uint16_t nbytes;    /* guest bytes covered (the block never leaves its page) */
+    bool valid;
+    uint8_t *code;
+    uint32_t code_size;
+    JitInsnRec *insns;
+    JitMemSite *sites;
+    JitExitSlot exits[2];
+    JitExitSlot *incoming;       /* slots of other blocks chained to this one */
+    struct TransBlock *hash_next;
+    struct TransBlock *page_next;
+} TransBlock;
+
+/* Blocks of one physical page. */
+typedef struct JitPage {
+    uint32_t page;
+    TransBlock *blocks;
+    struct JitPage *next;
+} JitPage;
+
+/* What the front end and backend know about the block being translated. */
+typedef struct JitTranslateCtx {
+    uint32_t mode, eip, cs_base, cs_limit, lin, phys;
+    unsigned max_insns;
+    bool no_chain;     /* lockstep: every exit returns to the dispatcher */
+    bool stop_at_io;   /* lockstep: port I/O is never inside a block */
+} JitTranslateCtx;
+
+/* Output of the front end beside the IR. */
+typedef struct FeOutput {
+    JitInsnRec insns[JIT_MAX_INSNS];
+    unsigned ninsns;
+    uint32_t nbytes;
+    JitMemSite sites[IR_MAX_SITES];
+    unsigned nsites;
+    unsigned ninline;     /* instructions translated inline (the rest call handlers) */
+    uint32_t exit_eip[2]; /* target EIPs of IR_EXIT_TB slots 0 and 1 */
+} FeOutput;
+
+typedef struct JitStats {
+    uint64_t blocks;          /* blocks translated */
+    uint64_t flushes;         /* code-cache flushes */
+    uint64_t chains;          /* jumps patched to chain blocks */
+    uint64_t unchains;        /* chained jumps undone by invalidation */
+    uint64_t invalidations;   /* blocks invalidated by writes to their code */
+    uint64_t block_runs;      /* entries from the dispatcher */
+    uint64_t jc_hits, jc_misses; /* indirect-exit lookups */
+    uint64_t helper_calls;    /* interpreter handlers called from translated code */
+    uint64_t slow_mem;        /* memory accesses that took the slow path */
+    uint64_t aborts;          /* blocks left early to run an instruction in the interpreter */
+    uint64_t interp_insns;    /* instructions the dispatcher ran in the interpreter */
+    uint64_t ir_ops;          /* IR ops generated (after optimisation) */
+    uint64_t code_bytes;      /* host code generated */
+    uint64_t guest_insns;     /* guest instructions translated */
+    uint64_t inline_insns;    /* ... of which translated inline (not handler calls) */
+} JitStats;
+
+typedef uintptr_t (*JitEnterFn)(CpuState *cpu, const void *code);
+
+struct Lockstep;
+
+struct JitState {
+    CpuState *cpu;
+    bool lockstep;
+    /* Code cache: [cache, cache + cache_size); the trampolines sit at the start. */
+    uint8_t *cache;
+    size_t cache_size;
+    uint8_t *cache_ptr;        /* next free byte */
+    uint8_t *cache_body;       /* first byte after the trampolines */
+    JitEnterFn enter;          /* runs code until it returns to the dispatcher */
+    uint8_t *epilogue;         /* returns rax to the dispatcher */
+    uint8_t *epilogue_zero;    /* returns JIT_RET_NORMAL */
+    uint8_t *epilogue_interp;  /* returns JIT_RET_INTERP */
+    /* Metadata arena. */
+    uint8_t *meta;
+    size_t meta_size, meta_used;
+    TransBlock *hash[1u << JIT_HASH_BITS];
+    TransBlock *jcache[1u << JIT_JC_BITS];
+    JitPage *pages[1u << JIT_PAGE_HASH_BITS];
+    IrBlock *ir;               /* scratch for one translation */
+    FeOutput *fe_out;
+    bool dump;                 /* -d jit: print IR and host code of each block */
+    JitStats stats;
+    struct Lockstep *ls;
+};
+
+/* Values a block returns to the dispatcher (anything larger is a JitExitSlot pointer: a
+ * direct exit that is not chained yet). */
+#define JIT_RET_NORMAL 0u  /* CpuState is complete; continue at cpu->eip */
+#define JIT_RET_INTERP 1u  /* run the instruction at cpu->eip in the interpreter first */
+
+/* ---- tb.c --------------------------------------------------------------------------------- */
+uint32_t jit_mode(const CpuState *cpu);
+void *jit_meta_alloc(JitState *j, size_t size);
+TransBlock *tb_lookup(JitState *j, uint32_t phys, uint32_t eip, uint32_t cs_base,
+                      uint32_t cs_limit, uint32_t mode);
+void tb_insert(JitState *j, TransBlock *tb);
+void tb_chain(JitState *j, JitExitSlot *slot, TransBlock *target);
+void tb_invalidate(JitState *j, TransBlock *tb);
+void tb_flush_all(JitState *j);
+bool tb_page_has_code(JitState *j, uint32_t pa, unsigned len);
+bool tb_overlaps(const TransBlock *tb, uint32_t pa, unsigned len);
+void jit_code_write(void *opaque, uint32_t pa, unsigned len);
+static inline unsigned jc_hash(uint32_t lin)
+{
+    return (lin ^ (lin >> JIT_JC_BITS)) & ((1u << JIT_JC_BITS) - 1);
+}
+
+/* ---- frontend.c ---------------------------------------------------------------------------- */
+/* Decodes and translates the block starting at ctx (bytes from the host copy of its page).
+ * Returns false when not even one instruction can be translated. */
+bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, FeOutput *out);
+
+/* ---- backend (backend_x86_64.c) -------------------------------------------------------------- */
+typedef struct BackendInput {
+    const IrBlock *ir;
+    const JitTranslateCtx *ctx;
+    TransBlock *tb;            /* metadata already placed (insns, sites, exit targets) */
+} BackendInput;
+typedef enum BackendResult {
+    BK_OK,
+    BK_CACHE_FULL, /* flush the cache and translate again */
+    BK_TOO_BIG,    /* out of registers, spill slots or stubs: translate fewer instructions */
+} BackendResult;
+bool backend_init(JitState *j);
+/* Generates the block's code at j->cache_ptr. */
+BackendResult backend_gen(JitState *j, const BackendInput *in);
+
+/* ---- jit_helpers.c: called from generated code -------------------------------------------------- */
+uint32_t jit_helper_exec_insn(CpuState *cpu, const JitInsnRec *rec);
+uint64_t jit_helper_load(CpuState *cpu, uint32_t off, const JitMemSite *site);
+uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const JitMemSite *site);
+void jit_helper_raise(CpuState *cpu, uint32_t eip, uint32_t vector);
+uint32_t jit_helper_cond(CpuState *cpu, uint32_t cc);
+uint32_t jit_helper_get_cf(CpuState *cpu);
+const void *jit_helper_lookup(CpuState *cpu, uint32_t mode);
+
+/* ---- lockstep.c ------------------------------------------------------------------------------- */
+CpuExit lockstep_exec(JitState *j, uint64_t budget);
+bool lockstep_init(JitState *j);
+void lockstep_free(JitState *j);
+void lockstep_log_write(JitState *j, uint32_t pa, unsigned len);
+void lockstep_print_stats(const JitState *j, FILE *out);
+
+/* ---- jit.c ------------------------------------------------------------------------------------- */
+/* Finds or translates the block at CS:EIP; NULL when the interpreter must run this
+ * instruction (not translatable, TLB miss on the fetch, ...). */
+TransBlock *jit_find_block(JitState *j);
+bool jit_needs_interp(const CpuState *cpu);
+
+#endif
