@@ -17,9 +17,15 @@
  * takes the 128 KiB build, which runs in place. */
 #define DEFAULT_BIOS_ISAPC "/usr/share/seabios/bios.bin"
 
-/* The VGA BIOS used when --vgabios names none: the first of these that is installed. The
- * ISA build of SeaBIOS's VGA BIOS needs no PCI (its LFB is at 0xE0000000, as ours). */
-static const char *const default_vgabios[] = {
+/* The VGA BIOS used when --vgabios names none: the first of these that is installed. On
+ * the PCI board the card is the std VGA and its BIOS reads the frame buffer address from
+ * BAR 0; on isapc the ISA build of SeaBIOS's VGA BIOS uses the fixed 0xE0000000 (the LGPL
+ * VGA BIOS finds no PCI device there and falls back to the same address). */
+static const char *const default_vgabios_pc[] = {
+    "/usr/share/seabios/vgabios-stdvga.bin",
+    "/usr/share/vgabios/vgabios-stdvga.bin",
+};
+static const char *const default_vgabios_isa[] = {
     "/usr/share/seabios/vgabios-isavga.bin",
     "/usr/share/vgabios/vgabios.bin",
 };
@@ -28,9 +34,11 @@ static const char *find_vgabios(const VmOptions *o)
 {
     if (o->vgabios)
         return o->vgabios;
-    for (size_t i = 0; i < sizeof default_vgabios / sizeof default_vgabios[0]; i++)
-        if (access(default_vgabios[i], R_OK) == 0)
-            return default_vgabios[i];
+    bool isa = !strcmp(o->machine, "isapc");
+    const char *const *list = isa ? default_vgabios_isa : default_vgabios_pc;
+    for (size_t i = 0; i < 2; i++)
+        if (access(list[i], R_OK) == 0)
+            return list[i];
     return NULL;
 }
 

@@ -111,13 +111,30 @@ static int cpu_intr_ack(void *opaque) { return pic_acknowledge(opaque); }
 
 /* ---- assembly ----------------------------------------------------------------------------- */
 
-/* The VGA card, its linear frame buffer at the Bochs default address and its BIOS at
- * 0xC0000, where a BIOS that scans for option ROMs finds it. */
+static void flush_tlbs(void *opaque) { mmu_flush_all(&((Machine *)opaque)->cpu); }
+
+/* Hands the VGA BIOS to SeaBIOS. On isapc the card is ISA and its BIOS goes to fw_cfg's
+ * "vgaroms/". On the PCI board the card is QEMU's std VGA (1234:1111 at 00:02.0) and its
+ * BIOS is that function's ROM ("pci1234,1111.rom"), which SeaBIOS runs with the function's
+ * address so the BIOS finds the frame buffer in BAR 0. */
+static bool offer_vga(Machine *m)
+{
+    if (m->cfg.isapc)
+        return !m->vga.rom || board_pc_add_vga_rom(m, m->vga.rom, m->vga.rom_size);
+    vga_pci_init(&m->vga_pci, &m->pci, VGA_PCI_DEVFN, &m->vga, flush_tlbs, m);
+    m->has_vga_pci = true;
+    return !m->vga.rom ||
+           fw_cfg_add_file(&m->fw_cfg, VGA_PCI_ROM_NAME, m->vga.rom, m->vga.rom_size);
+}
+
+/* The VGA card and its BIOS at 0xC0000, where a BIOS that scans for option ROMs finds it.
+ * On isapc the linear frame buffer sits at the Bochs default address; on the PCI board it
+ * follows the std VGA's BAR 0 (offer_vga). */
 static bool setup_vga(Machine *m, char *err, size_t errlen)
 {
     if (!vga_init(&m->vga, &m->sched))
         return set_err(err, errlen, "cannot allocate video memory");
-    vga_register(&m->vga, &m->io, &m->mem, VGA_LFB_DEFAULT_BASE);
+    vga_register(&m->vga, &m->io, &m->mem, m->cfg.isapc ? VGA_LFB_DEFAULT_BASE : 0);
     if (!m->cfg.vga_rom_path)
         return true;
     if (!vga_load_rom(&m->vga, m->cfg.vga_rom_path, err, errlen))
@@ -197,7 +214,7 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
-    if (m->vga.rom && !board_pc_add_vga_rom(m, m->vga.rom, m->vga.rom_size)) {
+    if (m->vga.vram && !offer_vga(m)) {
         set_err(err, errlen, "out of memory offering the VGA BIOS to the firmware");
         machine_destroy(m);
         return NULL;
@@ -238,6 +255,8 @@ void machine_reset(Machine *m)
     board_pc_reset(m);
     if (m->vga.vram)
         vga_reset(&m->vga);
+    if (m->has_vga_pci)
+        vga_pci_reset(&m->vga_pci);
     m->reset_requested = false;
 }
 

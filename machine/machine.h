@@ -34,6 +34,7 @@
 #include "devices/shutdown_port.h"
 #include "devices/uart.h"
 #include "devices/vga.h"
+#include "devices/vga_pci.h"
 #include "machine/disk_image.h"
 #include "machine/scheduler.h"
 #include "softmmu/ioport.h"
@@ -102,6 +103,8 @@ struct Machine {
     DiskImage disks[MACHINE_IDE_DRIVES];
     uint8_t *isapc_upper_mem; /* -M isapc: 0xC0000-0xFFFFF as at power-on (board_pc.c) */
     Vga vga;               /* vga.vram is NULL with -vga none */
+    VgaPci vga_pci;        /* -M pc: the VGA as PCI function 00:02.0 (has_vga_pci) */
+    bool has_vga_pci;
     /* Called by machine_run between instruction slices and while pacing idle time (the
      * display polls its window here); never changes guest-visible state by itself. */
     void (*host_poll)(void *opaque);
