@@ -782,8 +782,9 @@ static DecodeStatus overrun_status(const uint8_t *p, unsigned head, unsigned mod
 
 /* The instruction after its prefixes: p points at the opcode (or 0F). Inlined for constant
  * "no prefixes" in 16- and 32-bit code (the common cases) and for the general one. `roomy`
- * says the buffer is long and there are at most 3 prefixes: nothing can run past the buffer
- * or past 15 bytes (2 opcode bytes + ModRM + SIB + disp32 + imm32 = 12 at most). The
+ * says at least 15 bytes are there (and 32 readable) and there are at most 3 prefixes:
+ * nothing can run past them or past 15 bytes (2 opcode bytes + ModRM + SIB + disp32 + imm32
+ * = 12 at most). The
  * length comes from the sel_table entry and the addressing form, without waiting for the
  * row's recipe and without branches on the form: the next decode depends on it. */
 static inline __attribute__((always_inline)) DecodeStatus
@@ -906,7 +907,7 @@ static DecodeStatus decode_at(const uint8_t *p0, size_t avail, bool code32, Deco
             return end_status(&f, avail);
         }
     } while (prefix_kind[*p] != PK_NONE);
-    if (avail >= PAD_LEN && p - p0 <= 3)
+    if (avail >= INSN_MAX_LEN && p - p0 <= 3) /* p0 has PAD_LEN readable bytes */
         return decode_body(p0, p, avail, code32, pfx, seg, rep, insn, true);
     return decode_body(p0, p, avail, code32, pfx, seg, rep, insn, false);
 }
@@ -920,6 +921,9 @@ static DecodeStatus decode_short(const uint8_t *bytes, size_t len, bool code32,
         memcpy(pad, bytes, len);
     if (prefix_kind[pad[0]] != PK_NONE)
         return decode_at(pad, len, code32, insn);
+    if (len >= INSN_MAX_LEN) /* what the CPU's fetch passes: no instruction can overrun it */
+        return code32 ? decode_body(pad, pad, len, true, 0, SEG_NONE, 0, insn, true)
+                      : decode_body(pad, pad, len, false, 0, SEG_NONE, 0, insn, true);
     return decode_body(pad, pad, len, code32, 0, SEG_NONE, 0, insn, false);
 }
 

@@ -6,6 +6,8 @@
  *                 calls, conditional branches, compares, ALU with imm8, LEA with SIB, MOVZX,
  *                 multi-byte NOPs, a little SSE2 scalar and x87), about 4 MiB of code;
  *   synthetic-16  the same shapes encoded for 16-bit code;
+ *   synthetic-32, 15-byte fetch: the 32-bit stream given 15 bytes at a time, as the CPU's
+ *                 instruction fetch does (the decoder then works on a padded copy);
  *   FILE...       each given image (guest ROMs, test guests, SeaBIOS and its VGA BIOS: real
  *                 compiler output), runs of padding removed, decoded linearly in 16-bit and
  *                 32-bit mode (an undecodable byte is skipped).
@@ -141,13 +143,18 @@ static double now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* How many bytes each decode() call is given: all that is left, or at most 15 as the
+ * CPU's instruction fetch does. */
+static size_t window = (size_t)-1;
+
 /* Decodes buf linearly once; returns instructions decoded. */
 static unsigned long decode_pass(const uint8_t *buf, size_t n, bool code32, unsigned long *sink)
 {
     unsigned long count = 0;
     DecodedInsn insn;
     for (size_t pos = 0; pos < n;) {
-        if (decode(buf + pos, n - pos, code32, &insn) == DEC_OK) {
+        size_t avail = n - pos < window ? n - pos : window;
+        if (decode(buf + pos, avail, code32, &insn) == DEC_OK) {
             pos += insn.len;
             count++;
             *sink += insn.op + insn.opnd[0].reg;
@@ -225,6 +232,9 @@ int main(int argc, char **argv)
         emit(&s16, false);
     bench("synthetic-32", s32.p, s32.n, true, secs);
     bench("synthetic-16", s16.p, s16.n, false, secs);
+    window = INSN_MAX_LEN;
+    bench("synthetic-32, 15-byte fetch", s32.p, s32.n, true, secs);
+    window = (size_t)-1;
     for (int i = first_file; i < argc; i++) {
         Buf f = {0};
         if (!load(argv[i], &f)) {
