@@ -322,6 +322,84 @@ static bool parse_args(int argc, char **argv, Options *o)
     return o->oracle && o->count > 0 && o->seed != 0;
 }
 
+typedef struct Totals {
+    unsigned long passed, failed;
+    unsigned forms_run, forms_failed;
+    size_t nhost, nde;
+} Totals;
+
+/* Pass 1: generates every case and writes the ones the host may run (no #DE) to a file. */
+static FILE *generate_host_cases(const Options *o, const Form *forms, unsigned nforms,
+                                 Totals *t)
+{
+    FILE *out = tmpfile();
+    if (!out) {
+        perror("hostcpu-diff: tmpfile");
+        return NULL;
+    }
+    Rng rng = {o->seed};
+    static HcCase c;
+    for (unsigned fi = 0; fi < nforms; fi++)
+        for (unsigned k = 0; k < o->count; k++) {
+            if (form_make_case(&forms[fi], &rng, &c)) {
+                t->nde++;
+                continue;
+            }
+            if (fwrite(&c, sizeof c, 1, out) != 1) {
+                perror("hostcpu-diff: writing cases");
+                fclose(out);
+                return NULL;
+            }
+            t->nhost++;
+        }
+    return out;
+}
+
+/* Pass 2: regenerates the same cases from the same seed (nothing is kept in memory), runs
+ * each in vmm86 and compares with the next host result. False on a broken result file. */
+static bool compare_all(const Options *o, const Form *forms, unsigned nforms, Vm *vm,
+                        FILE *results, Totals *t)
+{
+    Rng rng = {o->seed};
+    static HcCase c;
+    static HcResult host;
+    for (unsigned fi = 0; fi < nforms; fi++) {
+        bool selected = !o->only || strstr(forms[fi].name, o->only);
+        t->forms_run += selected;
+        unsigned bad = 0;
+        for (unsigned k = 0; k < o->count; k++) {
+            bool de = form_make_case(&forms[fi], &rng, &c);
+            if (!de && (fread(&host, sizeof host, 1, results) != 1 || host.magic != HC_MAGIC_RESULT)) {
+                fprintf(stderr, "hostcpu-diff: short or malformed result from the oracle\n");
+                return false;
+            }
+            if (!selected)
+                continue;
+            Report r = {.len = 0};
+            r.text[0] = 0;
+            if (check_case(vm, &forms[fi], &c, de, &host, &r)) {
+                t->passed++;
+                continue;
+            }
+            t->failed++;
+            if (bad++ < o->details) {
+                if (bad == 1)
+                    printf("%s: FAIL\n", forms[fi].name);
+                Report head = {.len = 0};
+                head.text[0] = 0;
+                describe_case(&head, &c);
+                fputs(head.text, stdout);
+                fputs(r.text, stdout);
+            }
+        }
+        if (bad) {
+            t->forms_failed++;
+            printf("%s: %u of %u failed\n", forms[fi].name, bad, o->count);
+        }
+    }
+    return true;
+}
+
 int main(int argc, char **argv)
 {
     Options o;
@@ -341,76 +419,21 @@ int main(int argc, char **argv)
         fprintf(stderr, "hostcpu-diff: out of memory\n");
         return 1;
     }
-    /* Pass 1: generate every case and hand the ones the host may run to the oracle.
-     * Pass 2 regenerates the same cases from the same seed (nothing is kept in memory). */
-    FILE *host_cases = tmpfile();
-    if (!host_cases) {
-        perror("hostcpu-diff: tmpfile");
-        return 1;
-    }
-    Rng rng = {o.seed};
-    size_t nhost = 0, nde = 0;
-    static HcCase c;
-    for (unsigned fi = 0; fi < nforms; fi++)
-        for (unsigned k = 0; k < o.count; k++) {
-            if (form_make_case(&forms[fi], &rng, &c)) {
-                nde++;
-                continue;
-            }
-            if (fwrite(&c, sizeof c, 1, host_cases) != 1) {
-                perror("hostcpu-diff: writing cases");
-                return 1;
-            }
-            nhost++;
-        }
-    FILE *results = run_oracle(o.oracle, host_cases, nhost);
-    fclose(host_cases);
-    if (!results)
-        return 1;
-
-    unsigned long passed = 0, failed = 0;
-    unsigned forms_failed = 0, forms_run = 0;
-    rng.s = o.seed;
-    for (unsigned fi = 0; fi < nforms; fi++) {
-        if (!o.only || strstr(forms[fi].name, o.only))
-            forms_run++;
-        unsigned bad = 0;
-        for (unsigned k = 0; k < o.count; k++) {
-            static HcResult host;
-            bool de = form_make_case(&forms[fi], &rng, &c);
-            if (!de && (fread(&host, sizeof host, 1, results) != 1 || host.magic != HC_MAGIC_RESULT)) {
-                fprintf(stderr, "hostcpu-diff: short or malformed result from the oracle\n");
-                return 1;
-            }
-            if (o.only && !strstr(forms[fi].name, o.only))
-                continue;
-            Report r = {.len = 0};
-            r.text[0] = 0;
-            if (check_case(&vm, &forms[fi], &c, de, &host, &r)) {
-                passed++;
-                continue;
-            }
-            failed++;
-            if (bad++ < o.details) {
-                if (bad == 1)
-                    printf("%s: FAIL\n", forms[fi].name);
-                Report head = {.len = 0};
-                head.text[0] = 0;
-                describe_case(&head, &c);
-                fputs(head.text, stdout);
-                fputs(r.text, stdout);
-            }
-        }
-        if (bad) {
-            forms_failed++;
-            printf("%s: %u of %u failed\n", forms[fi].name, bad, o.count);
-        }
-    }
-    printf("%u forms, %u with failures; %zu cases ran on the host, %zu #DE cases checked in "
-           "vmm86 only\n", forms_run, forms_failed, nhost, nde);
-    printf("%lu passed, %lu failed\n", passed, failed);
-    fclose(results);
+    Totals t;
+    memset(&t, 0, sizeof t);
+    FILE *host_cases = generate_host_cases(&o, forms, nforms, &t);
+    FILE *results = host_cases ? run_oracle(o.oracle, host_cases, t.nhost) : NULL;
+    if (host_cases)
+        fclose(host_cases);
+    bool ok = results && compare_all(&o, forms, nforms, &vm, results, &t);
+    if (results)
+        fclose(results);
     physmem_free(&vm.mem);
     free(vm.cpu);
-    return failed == 0 && passed > 0 ? 0 : 1;
+    if (!ok)
+        return 1;
+    printf("%u forms, %u with failures; %zu cases ran on the host, %zu #DE cases checked in "
+           "vmm86 only\n", t.forms_run, t.forms_failed, t.nhost, t.nde);
+    printf("%lu passed, %lu failed\n", t.passed, t.failed);
+    return t.failed == 0 && t.passed > 0 ? 0 : 1;
 }
