@@ -7,6 +7,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/debug_regs.h"
+#include "cpu/exception.h"
 #include "softmmu/ioport.h"
 #include "softmmu/mmu.h"
 #include "softmmu/physmem.h"
