@@ -204,9 +204,15 @@ void pci_device_reset(PciDevice *d)
     d->config[PCI_CACHE_LINE] = 0;
     d->config[PCI_LATENCY] = 0;
     d->config[PCI_INT_LINE] = 0;
-    for (int n = 0; n < PCI_NUM_BARS; n++)
-        if (d->bar[n].size)
-            pci_set_long(d, PCI_BAR0 + 4 * n, d->bar[n].io ? 1u : 0u);
+    /* BARs lose their address; read-only type bits (I/O, 64-bit, prefetchable) stay. */
+    for (int n = 0; n < PCI_NUM_BARS; n++) {
+        if (!d->bar[n].size)
+            continue;
+        for (int i = 0; i < 4; i++) {
+            unsigned off = PCI_BAR0 + 4 * (unsigned)n + (unsigned)i;
+            d->config[off] &= (uint8_t)~d->wmask[off];
+        }
+    }
     pci_device_update_mappings(d);
 }
 

@@ -233,3 +233,28 @@ Test(pci, smram_register)
     cfg_write(0, 0, 0x72, 1, 0x5A); /* D_OPEN and D_LCK: locked now */
     cr_assert_eq(cfg_read(0, 0, 0x72, 1) & 0x50, 0x10);
 }
+
+static uint32_t mem_bar_addr = 0x12345678;
+static void mem_bar_moved(void *opaque, int bar, uint32_t addr) { mem_bar_addr = addr; }
+
+Test(pci, memory_bar_decoding_and_reset)
+{
+    static PciDevice dev;
+    pci_device_init(&dev, &bus, 4 << 3, 0x1234, 0x1111, 0, 0x030000);
+    pci_device_set_mem_bar(&dev, 0, 16u << 20, mem_bar_moved, NULL);
+    dev.config[PCI_BAR0] |= 0x08; /* the device marks it prefetchable */
+    cfg_write(4, 0, 0x10, 4, 0xFFFFFFFFu);
+    cr_assert_eq(cfg_read(4, 0, 0x10, 4), 0xFF000008u);
+    cr_assert_eq(mem_bar_addr, 0x12345678u, "no decode yet: no call");
+    cfg_write(4, 0, 0x10, 4, 0xE0000000u);
+    cfg_write(4, 0, 0x04, 2, PCI_CMD_MEM);
+    cr_assert_eq(mem_bar_addr, 0xE0000000u);
+    cfg_write(4, 0, 0x10, 4, 0xFFFFFFFFu); /* sizing with decode on: not mapped at the mask */
+    cr_assert_eq(mem_bar_addr, PCI_BAR_UNMAPPED);
+    cfg_write(4, 0, 0x10, 4, 0xF0000000u);
+    cr_assert_eq(mem_bar_addr, 0xF0000000u);
+    pci_device_reset(&dev);
+    cr_assert_eq(mem_bar_addr, PCI_BAR_UNMAPPED);
+    cr_assert_eq(cfg_read(4, 0, 0x10, 4), 0x00000008u, "type bits survive a reset");
+    cr_assert_eq(cfg_read(4, 0, 0x04, 2), 0);
+}
