@@ -230,7 +230,7 @@ static const char *compare_memory(JitState *j, uint32_t *where)
         const LsWrite *w = &ls->jit.w[i];
         const uint8_t *host = physmem_host(pm, w->pa);
         for (uint32_t k = 0; k < w->len; k++) {
-            uint8_t v;
+            uint8_t v = 0;
             jit_final_byte(ls, w->pa + k, &v);
             if (host[k] != v) {
                 *where = w->pa + k;
@@ -242,7 +242,7 @@ static const char *compare_memory(JitState *j, uint32_t *where)
         const LsWrite *w = &ls->interp.w[i];
         const uint8_t *host = physmem_host(pm, w->pa);
         for (uint32_t k = 0; k < w->len; k++) {
-            uint8_t v;
+            uint8_t v = 0;
             if (!jit_final_byte(ls, w->pa + k, &v)) {
                 /* The first interpreter write of this byte logged its original value. */
                 v = ls->interp.bytes[w->data + k];
