@@ -7,6 +7,8 @@
  * given the window's PNG (--screenshot-window), that the window shows the same pixels
  * scaled by whole factors.
  *
+ * A mode 13h screen is checked pixel by pixel against the chained planes and the DAC.
+ *
  * Usage: check_screen FRAME.png VGA.bin TEXT.txt [--window WINDOW.png] STRING...
  * Exit status 0 when everything matches; 1 with one line per problem otherwise. */
 #include <stdarg.h>
@@ -240,6 +242,37 @@ static bool find_string(const VgaDump *d, const TextGeom *g, const char *s)
     return false;
 }
 
+/* Mode 13h: pixel (x, y) is byte y * 320 + x of the chained memory, that is plane a & 3 at
+ * planar offset a & ~3, shown through the PEL mask and the DAC. */
+static void check_mode13(const VgaDump *d, const Image *f)
+{
+    uint32_t start = (uint32_t)d->crtc[0x0C] << 8 | d->crtc[0x0D];
+    for (int y = 0; y < 200; y++) {
+        for (int x = 0; x < 320; x++) {
+            uint32_t a = start * 4 + (uint32_t)(y * 320 + x);
+            unsigned idx = plane(d, (int)(a & 3), a & ~3u) & d->pel_mask;
+            uint32_t rgb = 0;
+            for (int i = 0; i < 3; i++) {
+                uint32_t v = d->dac[idx * 3 + i];
+                if (!d->dac8)
+                    v = ((v & 0x3F) << 2) | ((v & 0x3F) >> 4);
+                rgb = rgb << 8 | v;
+            }
+            if (f->px[(size_t)y * f->w + x] != rgb) {
+                fail("mode 13h pixel %d,%d is %06x, video memory says %06x", x, y,
+                     f->px[(size_t)y * f->w + x], rgb);
+                return;
+            }
+        }
+    }
+}
+
+static bool is_mode13(const VgaDump *d, const Image *f)
+{
+    return (d->attr[0x10] & 0x41) == 0x41 && (d->seq[4] & 0x08) && (d->crtc[0x14] & 0x40) &&
+           f->w == 320 && f->h == 200;
+}
+
 static void check_window(const Image *frame, const char *path)
 {
     Image win = {0};
@@ -269,7 +302,7 @@ static void check_window(const Image *frame, const char *path)
 
 int main(int argc, char **argv)
 {
-    if (argc < 5) {
+    if (argc < 4) {
         fprintf(stderr, "usage: check_screen FRAME.png VGA.bin TEXT.txt [--window W.png] STRING...\n");
         return 2;
     }
@@ -286,29 +319,34 @@ int main(int argc, char **argv)
     text[text_len] = 0;
     TextGeom g;
     text_geometry(&d, &g);
-    if ((d.attr[0x10] & 1) || frame.w != g.cols * g.cw || frame.h != g.rows * g.ch) {
+    bool mode13 = is_mode13(&d, &frame);
+    if (!mode13 && ((d.attr[0x10] & 1) || frame.w != g.cols * g.cw || frame.h != g.rows * g.ch)) {
         fprintf(stderr, "check_screen: not a text screen (frame %dx%d, %d x %d cells of %dx%d)\n",
                 frame.w, frame.h, g.cols, g.rows, g.cw, g.ch);
         return 1;
     }
     int i = 4;
     const char *window = NULL;
-    if (!strcmp(argv[i], "--window") && i + 1 < argc) {
+    if (i + 1 < argc && !strcmp(argv[i], "--window")) {
         window = argv[i + 1];
         i += 2;
     }
-    for (; i < argc; i++) {
+    for (; i < argc && !mode13; i++) {
         if (!find_string(&d, &g, argv[i]))
             fail("'%s' is not in text memory", argv[i]);
         if (!strstr(text, argv[i]))
             fail("'%s' is not in the text dump", argv[i]);
     }
-    for (int r = 0; r < g.rows; r++)
+    if (mode13)
+        check_mode13(&d, &frame);
+    for (int r = 0; r < g.rows && !mode13; r++)
         for (int c = 0; c < g.cols; c++)
             check_cell(&d, &g, &frame, r, c);
     if (window)
         check_window(&frame, window);
-    if (!failures)
+    if (!failures && mode13)
+        printf("check_screen: 320x200 mode 13h screen matches video memory\n");
+    else if (!failures)
         printf("check_screen: %dx%d text screen (%d x %d cells) matches video memory\n", frame.w,
                frame.h, g.cols, g.rows);
     free(frame.px);
