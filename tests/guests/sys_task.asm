@@ -26,6 +26,8 @@
 %define D_ERR     (SCRATCH + 28)
 %define D_EIP     (SCRATCH + 32)
 %define D_ESP     (SCRATCH + 36)
+%define B_LDT     (SCRATCH + 40)
+%define SEL_LDTB  (SEL_FREE + 0x28)
 %define BUSY(sel) (GDT_BASE + (sel) + 5)
 
 ; A 32-bit TSS image: INIT32 base, eip-label, esp
@@ -71,6 +73,10 @@ pm_main:
     SETDESC SEL_C, TSS_C, 0x2B, ACC_TSS16, FLG_16
     SETDESC SEL_D, TSS_D, 0x67, ACC_TSS32, FLG_16
     SETDESC SEL_SHORT, TSS_SHORT, 0x60, ACC_TSS32, FLG_16
+    SETDESC SEL_LDTB, 0x3000, 0x0F, ACC_LDT, FLG_16
+    mov dword [0x3000 + 8], 0x0000FFFF        ; B's LDT entry 1: data at 0x20000
+    mov dword [0x3000 + 12], 0x00CF9202
+    mov dword [TSS_B + 0x60], SEL_LDTB        ; task B runs with its own LDT
     mov dword [B_COUNT], 0
 
     ; --- 1. JMP to TSS B; B jumps back ---
@@ -90,6 +96,12 @@ pm_main:
     je .t1b
     FAIL 5
 .t1b:
+    CHECK_MEM32 B_LDT, 0x5150, 28             ; B's LDT was loaded from its TSS
+    sldt ax
+    test ax, ax                               ; and A's (none) is back
+    jz .t1x
+    FAIL 29
+.t1x:
     CHECK_MEM32 TSS_B + 0x20, OFF(task_b.after_jmp), 6   ; B's saved EIP
     test byte [BUSY(SEL_B)], 2                ; B left by JMP: not busy
     jz .t1c
@@ -168,6 +180,11 @@ pm_main:
 task_b:
     inc dword [B_COUNT]
     mov [B_EAX], eax
+    mov ax, 0x0C                   ; LDT selector 1 of B's LDT
+    mov fs, ax
+    mov dword [fs:0], 0x5150
+    mov eax, [0x20000]
+    mov [B_LDT], eax
     str ax
     movzx eax, ax
     mov [B_TR], eax
