@@ -220,7 +220,7 @@ static void sdl_close(Display *d)
         SDL_DestroyRenderer(s->ren);
     if (s->win)
         SDL_DestroyWindow(s->win);
-    SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    SDL_Quit(); /* all of SDL: it also lets go of its D-Bus connection */
     free(s);
     d->priv = NULL;
 }
