@@ -18,6 +18,7 @@
  */
 #include "cpu/decode.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define NO_ROW 0xFFFF /* row_index() of no row */
@@ -57,16 +58,17 @@ typedef struct Slot {
 
 /* A sel_table entry: the row and what the length and the validity depend on, so that
  * neither waits for the row's recipe. */
-#define E_ROW 0x3FFu         /* row index */
-#define E_EA (1u << 10)      /* mod != 11B means an address follows */
-#define E_IMM16_SHIFT 11     /* 3 bits: immediate bytes with a 16-bit operand size */
-#define E_IMM32_SHIFT 14     /* 3 bits: ... with a 32-bit operand size */
-#define E_SLOW (1u << 17)    /* far pointer, moffs or two immediates: read_fields() */
-#define E_BAD_SHIFT 18       /* bit 18: #UD with mod != 11B; bit 19: #UD with mod = 11B */
-#define E_PFX66 (1u << 20)   /* selected by a mandatory 66 */
-#define E_CHECKS (1u << 21)  /* late_checks() has something to check */
-#define E_IK16_SHIFT 22      /* 3 bits: immediate kind (IK_*) with a 16-bit operand size */
-#define E_IK32_SHIFT 25      /* 3 bits: ... with a 32-bit operand size */
+#define MAX_ROWS 2048
+#define E_ROW 0x7FFu         /* row index */
+#define E_EA (1u << 11)      /* mod != 11B means an address follows */
+#define E_IMM16_SHIFT 12     /* 3 bits: immediate bytes with a 16-bit operand size */
+#define E_IMM32_SHIFT 15     /* 3 bits: ... with a 32-bit operand size */
+#define E_SLOW (1u << 18)    /* far pointer, moffs or two immediates: read_fields() */
+#define E_BAD_SHIFT 19       /* bit 19: #UD with mod != 11B; bit 20: #UD with mod = 11B */
+#define E_PFX66 (1u << 21)   /* selected by a mandatory 66 */
+#define E_CHECKS (1u << 22)  /* late_checks() has something to check */
+#define E_IK16_SHIFT 23      /* 3 bits: immediate kind (IK_*) with a 16-bit operand size */
+#define E_IK32_SHIFT 26      /* 3 bits: ... with a 32-bit operand size */
 
 /* How the one simple immediate is extended: zero-extended 8/16/32 bits, a sign-extended
  * byte, a sign-extended byte cut to 16 bits (Ibs with a 16-bit operand size), a
@@ -132,7 +134,7 @@ static uint8_t modrm_key[4][256];
 static Slot slots[2][256];
 static uint32_t sel_table[8192];
 /* [row][32-bit operand size][mod = 11B]: the decode before the per-instruction patches */
-static DecodedInsn templates[1024][2][2] __attribute__((aligned(64)));
+static DecodedInsn templates[MAX_ROWS][2][2] __attribute__((aligned(64)));
 static bool initialised;
 
 /* Prefix bytes: what each one does. */
@@ -236,7 +238,7 @@ static uint16_t row_index(const OpcodeRow *r)
     return r ? (uint16_t)(r - optable_rows) : NO_ROW;
 }
 
-static Recipe recipes[1024];
+static Recipe recipes[MAX_ROWS];
 
 /* The IK_* kind of a row's simple immediate for one operand size. */
 static unsigned imm_kind_of(const Recipe *rc, unsigned os32)
@@ -627,7 +629,7 @@ void decode_init(void)
     prefix_kind[0xF2] = PK_REPNE;
     prefix_kind[0xF3] = PK_REP;
     build_ea_tables();
-    for (unsigned i = 0; i < optable_nrows && i < sizeof recipes / sizeof recipes[0]; i++)
+    for (unsigned i = 0; i < optable_nrows && i < MAX_ROWS; i++)
         build_recipe(&optable_rows[i], &recipes[i], templates[i]);
     unsigned used = 0;
     for (unsigned map = 0; map < 2; map++)
@@ -635,8 +637,11 @@ void decode_init(void)
             used = build_slot(map, opc, used);
     /* The tables are sized for the i686 rows with room to spare; a table that outgrew
      * them would be a build-time mistake, so fail loudly in every decode. */
-    initialised = used <= sizeof sel_table / sizeof sel_table[0] &&
-                  optable_nrows <= sizeof recipes / sizeof recipes[0] && optable_nrows <= E_ROW;
+    initialised = used <= sizeof sel_table / sizeof sel_table[0] && optable_nrows <= MAX_ROWS;
+    if (!initialised)
+        fprintf(stderr, "vmm86: decode_init: the opcode table (%u rows, %u selector entries) "
+                        "outgrew the decoder's tables (%u, %zu): raise MAX_ROWS / sel_table\n",
+                optable_nrows, used, MAX_ROWS, sizeof sel_table / sizeof sel_table[0]);
 }
 
 /* ---- decoding ---------------------------------------------------------------------------- */
