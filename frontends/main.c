@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "frontends/char_backend.h"
+#include "frontends/console.h"
 #include "frontends/display.h"
 #include "frontends/options.h"
 #include "machine/log.h"
@@ -74,7 +75,14 @@ static bool configure(const VmOptions *o, MachineConfig *cfg, char *err, size_t 
     memset(cfg, 0, sizeof *cfg);
     cfg->isapc = !strcmp(o->machine, "isapc");
     cfg->ram_bytes = (uint32_t)o->ram_bytes;
-    cfg->bios_path = o->bios ? o->bios : cfg->isapc ? DEFAULT_BIOS_ISAPC : DEFAULT_BIOS;
+    /* A direct kernel boot needs no firmware: none is mapped unless -bios names one. */
+    cfg->bios_path = o->bios     ? o->bios
+                     : o->kernel ? NULL
+                     : cfg->isapc ? DEFAULT_BIOS_ISAPC
+                                  : DEFAULT_BIOS;
+    cfg->kernel_path = o->kernel;
+    cfg->initrd_path = o->initrd;
+    cfg->kernel_cmdline = o->append;
     cfg->no_reboot = o->no_reboot;
     cfg->exit_on_halt = o->exit_on_halt;
     cfg->max_insns = o->max_insns;
@@ -151,6 +159,18 @@ int main(int argc, char **argv)
         char_backend_close_all();
         return usage_error(err);
     }
+    /* COM1 on the terminal also reads it: raw mode with C-a escapes, or a plain stream. */
+    static Console console;
+    bool com1_stdio = opts.nserial == 0 || opts.serial[0].kind == CHAR_STDIO;
+    if (com1_stdio) {
+        if (!console_open(&console, STDIN_FILENO, STDOUT_FILENO, false, err, sizeof err)) {
+            machine_destroy(m);
+            char_backend_close_all();
+            return usage_error(err);
+        }
+        InputSource src = console_input_source(&console);
+        input_gate_set_source(&m->input, &src);
+    }
     DisplayOptions dopt;
     display_options(&opts, &dopt);
     Display *display = display_open(&dopt, m, err, sizeof err);
@@ -163,6 +183,7 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int status = machine_run(m);
     clock_gettime(CLOCK_MONOTONIC, &t1);
+    console_close(&console); /* the terminal's own mode again before anything is printed */
     if (!display_close(display, err, sizeof err)) {
         fprintf(stderr, "vmm86: %s\n", err);
         if (status == EXIT_OK)

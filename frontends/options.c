@@ -394,8 +394,16 @@ void options_print_help(void)
            "  -boot [order=]LETTERS[,menu=on|off]  c: hard disk, d: CD-ROM, a: floppy\n"
            "  -snapshot              disk writes go to a temporary file, not the images\n"
            "\n"
+           "Direct kernel boot (no firmware runs; -bios, if given, is only mapped):\n"
+           "  -kernel FILE           a Linux bzImage or a multiboot (ELF or a.out-kludge)\n"
+           "                         kernel, started in 32-bit protected mode\n"
+           "  -initrd FILE[,FILE...] Linux: the initrd (several are concatenated);\n"
+           "                         multiboot: the modules, each \"FILE [ARGS]\"\n"
+           "  -append CMDLINE        the kernel command line\n"
+           "\n"
            "Consoles:\n"
-           "  -nographic             no display; COM1 on the terminal\n"
+           "  -nographic             no display; COM1 on the terminal (C-a h: its escape\n"
+           "                         keys; C-a x quits)\n"
            "  -display sdl|none      a window showing the VGA (default when built with SDL2\n"
            "                         and $DISPLAY is set), or none\n"
            "  -vga std|none          the VGA card (std: VGA + Bochs VBE, the default)\n"
@@ -424,8 +432,7 @@ void options_print_help(void)
            "  --max-insns N          end the run after N instructions (exit status 4)\n"
            "  --help, --version\n"
            "\n"
-           "Not implemented yet (refused with a message): -kernel -initrd -append -s -S\n"
-           "-gdb\n",
+           "Not implemented yet (refused with a message): -s -S -gdb\n",
            log_category_names());
 }
 
@@ -478,9 +485,16 @@ ParseResult options_parse(int argc, char **argv, VmOptions *o, char *err, size_t
             TAKE_ARG();
             o->bios = arg;
             r = need_file(&p, "BIOS image", arg);
-        } else if (match(a, "kernel") || match(a, "initrd") || match(a, "append")) {
+        } else if (match(a, "kernel")) {
             TAKE_ARG();
-            return fail(&p, "option '%s': direct kernel boot is not implemented yet", a);
+            o->kernel = arg;
+            r = need_file(&p, "kernel", arg);
+        } else if (match(a, "initrd")) {
+            TAKE_ARG();
+            o->initrd = arg; /* a list: the machine opens each file */
+        } else if (match(a, "append")) {
+            TAKE_ARG();
+            o->append = arg;
         } else if (match(a, "hda") || match(a, "hdb") || match(a, "hdc") || match(a, "hdd") ||
                    match(a, "cdrom")) {
             TAKE_ARG();
@@ -596,5 +610,7 @@ ParseResult options_parse(int argc, char **argv, VmOptions *o, char *err, size_t
         if (r != PARSE_OK)
             return r;
     }
+    if ((o->initrd || o->append) && !o->kernel)
+        return fail(&p, "%s needs -kernel", o->initrd ? "-initrd" : "-append");
     return PARSE_OK;
 }

@@ -70,6 +70,8 @@ static uint8_t *read_bios(const char *path, uint32_t *size, char *err, size_t er
  * 1 MiB, where the reset vector F000:FFF0 and real-mode BIOS code expect it. */
 static bool map_bios(Machine *m, char *err, size_t errlen)
 {
+    if (!m->cfg.bios_path)
+        return true; /* a direct kernel boot runs no firmware */
     uint32_t size;
     uint8_t *image = read_bios(m->cfg.bios_path, &size, err, errlen);
     if (!image)
@@ -80,6 +82,7 @@ static bool map_bios(Machine *m, char *err, size_t errlen)
     free(image);
     if (!ok)
         return set_err(err, errlen, "out of memory mapping the BIOS image");
+    m->bios_size = size;
     return true;
 }
 
@@ -142,6 +145,26 @@ static bool setup_vga(Machine *m, char *err, size_t errlen)
     if (!physmem_map_rom(&m->mem, VGA_ROM_BASE, m->vga.rom, m->vga.rom_size))
         return set_err(err, errlen, "out of memory mapping the VGA BIOS");
     return true;
+}
+
+/* Direct kernel boot: writes the kernel and its boot data into RAM and starts the CPU at
+ * its entry point, in the state the boot protocol promises (at power-on and every reset). */
+static bool enter_kernel(Machine *m, char *err, size_t errlen)
+{
+    BootEntry entry;
+    if (!kernel_image_load(&m->kernel, &m->mem, &m->e820, &entry, err, errlen))
+        return false;
+    kernel_boot_enter(&m->cpu, &entry);
+    return true;
+}
+
+static bool setup_kernel(Machine *m, char *err, size_t errlen)
+{
+    if (!kernel_image_open(&m->kernel, m->cfg.kernel_path, m->cfg.initrd_path,
+                           m->cfg.kernel_cmdline, err, errlen))
+        return false;
+    m->has_kernel = true;
+    return enter_kernel(m, err, errlen);
 }
 
 Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
@@ -219,6 +242,13 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
         machine_destroy(m);
         return NULL;
     }
+    e820_build_pc(&m->e820, cfg->ram_bytes, m->bios_size);
+    input_gate_init(&m->input, &m->sched, &m->cpu.icount, &m->uart[0], &m->kbc);
+    input_gate_set_source(&m->input, &cfg->input);
+    if (cfg->kernel_path && !setup_kernel(m, err, errlen)) {
+        machine_destroy(m);
+        return NULL;
+    }
     if (!engine_init(&m->cpu, &cfg->engine, err, errlen)) {
         machine_destroy(m);
         return NULL;
@@ -233,6 +263,7 @@ void machine_destroy(Machine *m)
         return;
     vga_free(&m->vga);
     board_pc_free(m);
+    kernel_image_free(&m->kernel);
     engine_destroy(&m->cpu);
     physmem_free(&m->mem);
     free(m);
@@ -258,39 +289,40 @@ void machine_reset(Machine *m)
     if (m->has_vga_pci)
         vga_pci_reset(&m->vga_pci);
     m->reset_requested = false;
+    char err[256];
+    if (m->has_kernel && !enter_kernel(m, err, sizeof err))
+        fprintf(stderr, "vmm86: reloading the kernel after a reset: %s\n", err);
 }
 
 /* ---- run loop ------------------------------------------------------------------------------ */
 
-/* Keeps idle virtual time from running ahead of host time (unless sleep=off). */
+/* The display's event pump, run by the input gate between slices and every 10 ms while
+ * the host waits: it ends a wait when the window closed or the guest has an interrupt. */
+static bool poll_display(void *opaque)
+{
+    Machine *m = opaque;
+    m->host_poll(m->host_poll_opaque);
+    return m->cpu.exit_request || m->cpu.intr;
+}
+
+/* Keeps idle virtual time from running ahead of host time (unless sleep=off). The host
+ * waits on its input meanwhile, so a key typed during the wait reaches the guest at once. */
 static void pace_idle(Machine *m)
 {
     if (m->cfg.no_sleep)
         return;
-    for (;;) {
-        uint64_t guest = sched_now(&m->sched);
-        uint64_t host = host_now_ns() - m->host_start_ns;
-        if (guest <= host)
-            return;
-        uint64_t ns = guest - host;
-        /* Wake at least every 100 ms; every 10 ms while a display wants polling. */
-        uint64_t cap = m->host_poll ? 10000000ull : 100000000ull;
-        if (ns > cap)
-            ns = cap;
-        struct timespec ts = {(time_t)(ns / 1000000000ull), (long)(ns % 1000000000ull)};
-        nanosleep(&ts, NULL);
-        if (!m->host_poll)
-            return;
-        m->host_poll(m->host_poll_opaque);
-        if (m->cpu.exit_request || m->cpu.intr)
-            return; /* the window closed, or input arrived for the guest */
-    }
+    uint64_t guest = sched_now(&m->sched);
+    uint64_t host = host_now_ns() - m->host_start_ns;
+    if (guest > host)
+        input_gate_wait(&m->input, (int64_t)(guest - host));
 }
 
 int machine_run(Machine *m)
 {
     CpuState *cpu = &m->cpu;
     const uint64_t slice = 1u << 20; /* longest run between checks when no timer is armed */
+    if (m->host_poll && !m->input.poller)
+        input_gate_set_poller(&m->input, poll_display, m, 10000000u);
     for (;;) {
         uint64_t budget = sched_insns_to_deadline(&m->sched, slice);
         if (m->cfg.max_insns) {
@@ -305,8 +337,10 @@ int machine_run(Machine *m)
         }
         CpuExit why = engine_run(cpu, budget);
         sched_run_due(&m->sched);
-        if (m->host_poll)
-            m->host_poll(m->host_poll_opaque);
+        /* An instruction boundary: host input enters here and only here. */
+        bool delivered = input_gate_service(&m->input);
+        if (input_gate_quit_requested(&m->input))
+            return EXIT_OK;
 
         if (m->cfg.debug_exit && m->debug_exit.requested)
             return m->debug_exit.status;
@@ -321,14 +355,16 @@ int machine_run(Machine *m)
             machine_reset(m);
             continue;
         }
-        if (why == CPU_EXIT_HALT) {
+        if (why == CPU_EXIT_HALT && !delivered) {
             bool can_wake = (cpu->eflags & FL_IF) || cpu->nmi_pending;
             if (!can_wake && m->cfg.exit_on_halt)
                 return EXIT_OK;
             if (!sched_skip_to_next(&m->sched)) {
                 if (m->cfg.exit_on_halt && !can_wake)
                     return EXIT_OK;
-                /* Nothing will ever wake the CPU (no timers armed, no input yet). */
+                /* No timer is armed: only host input can wake the CPU now. */
+                if (can_wake && input_gate_wait(&m->input, -1))
+                    continue;
                 fprintf(stderr, "vmm86: the CPU halted with nothing left to wake it\n");
                 return EXIT_OK;
             }

@@ -6,7 +6,11 @@
  * debug-exit port, halts for good (with exit_on_halt), hits max_insns, or shuts down with
  * no_reboot; it returns the process exit status. The host side (consoles, files) is given
  * as CharSinks; nothing in here reads the host clock except the optional idle pacing,
- * which never changes what the guest sees.
+ * which never changes what the guest sees. Host input reaches the guest only through the
+ * input gate (machine/input_gate.h), serviced between instruction slices; while the CPU
+ * idles the loop waits on the host's input instead of spinning. With a kernel_path the
+ * machine boots that kernel directly (machine/kernel_loader.h): no firmware runs (a
+ * bios_path, if given, is still mapped), and a guest reset loads and enters it again.
  */
 #ifndef VMM86_MACHINE_MACHINE_H
 #define VMM86_MACHINE_MACHINE_H
@@ -35,6 +39,9 @@
 #include "devices/uart.h"
 #include "devices/vga.h"
 #include "devices/vga_pci.h"
+#include "machine/e820.h"
+#include "machine/input_gate.h"
+#include "machine/kernel_loader.h"
 #include "machine/disk_image.h"
 #include "machine/scheduler.h"
 #include "softmmu/ioport.h"
@@ -56,7 +63,11 @@ typedef struct MachineDrive {
 typedef struct MachineConfig {
     bool isapc;            /* -M isapc: no PCI */
     uint32_t ram_bytes;
-    const char *bios_path; /* firmware image */
+    const char *bios_path; /* firmware image; NULL: none (direct kernel boot) */
+    const char *kernel_path;    /* -kernel: boot this directly, or NULL */
+    const char *initrd_path;    /* -initrd: comma-separated files, or NULL */
+    const char *kernel_cmdline; /* -append, or NULL */
+    InputSource input;     /* host bytes for COM1 (fd -1: none) */
     bool no_reboot;
     bool exit_on_halt;
     uint64_t max_insns;    /* 0: unlimited */
@@ -109,6 +120,11 @@ struct Machine {
      * display polls its window here); never changes guest-visible state by itself. */
     void (*host_poll)(void *opaque);
     void *host_poll_opaque;
+    InputGate input;       /* the one entry of host input */
+    E820Map e820;          /* the memory map firmware interfaces report */
+    uint32_t bios_size;    /* bytes of firmware mapped below 4 GiB (0: none) */
+    bool has_kernel;       /* direct kernel boot: `kernel` is loaded at every reset */
+    KernelImage kernel;
     bool reset_requested;  /* a device asked for a system reset */
     bool power_off;        /* the guest powered the machine off */
     uint64_t host_start_ns;
