@@ -5,6 +5,9 @@
 
 static void software_int(CpuState *cpu, int vector, EventKind kind)
 {
+    /* RF is cleared at the start of every instruction (after the breakpoint check), so a
+     * software interrupt pushes RF = 0 even right after an IRET that set it. */
+    cpu->eflags &= ~FL_RF;
     cpu_deliver_event(cpu, vector, kind, false, 0, cpu->next_eip);
     cpu->no_step_trap = true; /* the gate cleared TF: no single-step trap after INT */
 }
