@@ -1,15 +1,29 @@
 /* decode.h — the instruction decoder: bytes in, a DecodedInsn out.
  *
  * Contract (DESIGN.md): decode() is a pure function of a byte buffer and a mode (16- or
- * 32-bit code). It never touches guest memory, the TLB or CpuState. It returns
+ * 32-bit code). It never touches guest memory, the TLB or CpuState, and reads no byte of
+ * the buffer past `len`. It returns
  *   DEC_OK         with *insn filled (insn->len bytes consumed),
- *   DEC_NEED_MORE  when the buffer ended before the instruction did (and is < 15 bytes),
+ *   DEC_NEED_MORE  when the buffer ended before the instruction did (and is < 15),
  *   DEC_UNDEFINED  for an opcode or form that raises #UD (including a misplaced LOCK),
  *   DEC_TOO_LONG   when the instruction would exceed 15 bytes (#GP(0)).
+ * When a buffer is both short and the instruction too long, the field that first runs
+ * out decides, as when reading byte by byte. On anything but DEC_OK *insn is unspecified.
  * Every fact about opcodes comes from cpu/opcode_table.inc through optable.h. Operands are
  * resolved into register numbers, immediate values and one memory-operand description
  * (base, index, scale, displacement, segment); the effective address is computed at
- * execution time with insn_ea().
+ * execution time with insn_ea(). Conventions: the memory operand's opnd[i].reg is 0;
+ * 16-bit [SI], [DI] and [BX] forms report the register as ea_base; ea_scale is 0 when there
+ * is no index; seg is the override, else SS for (E)BP/(E)SP-based addresses, else DS (also
+ * for instructions without a memory operand); a 16-bit displacement is the 16-bit offset
+ * (0..FFFF); the operand size ignores a 66 that served as a mandatory prefix.
+ * Prefix rules: segment override, the last one wins; 66/67 toggle once however often they
+ * appear; for SSE rows the mandatory prefix is the last of F2/F3, else 66, and an F2/F3
+ * that selects no row of the opcode is ignored. The Capstone differential test
+ * (tests/diff/decoder) lists where and why we differ from Capstone 4.
+ * Speed: decode_init() builds lookup tables from the rows once; the common case (no
+ * prefix, or up to three, with 15 or more bytes available) needs no bounds checks and no
+ * data-dependent branches (benchmarks/decoder).
  */
 #ifndef VMM86_CPU_DECODE_H
 #define VMM86_CPU_DECODE_H

@@ -73,6 +73,7 @@ static void generate(uint8_t *b)
 }
 
 static csh cs_handles[2];
+static unsigned long row_hits[4096]; /* per opcode-table row: strings both decoders accepted */
 
 static void cs_setup(void)
 {
@@ -229,8 +230,12 @@ static void run_mode(bool code32, unsigned long count, cs_insn *cs_buf, Totals *
         c.code32 = code32;
         run_case(&c, cs_buf);
         t->cases++;
-        if (c.st == DEC_OK && c.cs_ok)
+        if (c.st == DEC_OK && c.cs_ok) {
             t->both_valid++;
+            unsigned ri = (unsigned)(c.ours.row - optable_rows);
+            if (ri < sizeof row_hits / sizeof row_hits[0])
+                row_hits[ri]++;
+        }
         else if (c.st != DEC_OK && !c.cs_ok)
             t->both_invalid++;
         Diff d;
@@ -323,6 +328,22 @@ int main(int argc, char **argv)
     printf("decoder-diff: %lu strings per mode (seed %#" PRIx64 "), %lu truncation checks, "
            "%lu long-buffer checks\n", count, seed, t.truncated, t.paths);
     printf("  both accept: %lu, both reject: %lu\n", t.both_valid, t.both_invalid);
+    /* coverage: the opcode-table rows the accepted strings exercised */
+    unsigned hit = 0;
+    for (unsigned i = 0; i < optable_nrows; i++)
+        hit += row_hits[i] != 0;
+    printf("  opcode-table rows exercised: %u of %u", hit, optable_nrows);
+    if (hit < optable_nrows) {
+        printf(" (not:");
+        for (unsigned i = 0, k = 0; i < optable_nrows && k < 12; i++)
+            if (!row_hits[i]) {
+                printf(" %s%s/%02x", optable_rows[i].map ? "0f " : "", optable_rows[i].mnem,
+                       optable_rows[i].opcode);
+                k++;
+            }
+        printf(")");
+    }
+    printf("\n");
     printf("accepted differences (see known.c for the reasons):\n");
     for (unsigned i = 0; i < known_ndiffs; i++)
         if (!quiet || known_diffs[i].count)
