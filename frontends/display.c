@@ -150,18 +150,16 @@ bool display_close(Display *d, char *err, size_t errlen)
     return ok;
 }
 
-/* ---- host input: the future input gate entry -------------------------------------------- */
+/* ---- host input, through the input gate -------------------------------------------------- */
 
 void display_input_key(Display *d, uint16_t keycode, bool pressed)
 {
-    /* FUTURE INPUT GATE: replace with the gate's key entry (it stamps the icount). */
-    i8042_key_event(&d->m->kbc, keycode, pressed);
+    input_gate_key(&d->m->input, keycode, pressed);
 }
 
 void display_input_mouse(Display *d, int dx, int dy, int dz, uint8_t buttons)
 {
-    /* FUTURE INPUT GATE: replace with the gate's mouse entry. */
-    i8042_mouse_event(&d->m->kbc, dx, dy, dz, buttons);
+    input_gate_mouse(&d->m->input, dx, dy, dz, buttons);
 }
 
 void display_input_quit(Display *d)

@@ -6,8 +6,7 @@
  * instruction slices and while it paces idle time; the display then (at most ~60 times a
  * host second) renders the VGA frame, shows it, and turns host events into guest input.
  * Rendering only observes the card, and every key or mouse event enters the guest through
- * one entry point (display_input_*, the future input gate), so a display never changes
- * guest timing. Closing the window powers the guest off (machine_run returns 0).
+ * the input gate (display_input_*), so a display never changes guest timing. Closing the window powers the guest off (machine_run returns 0).
  * display_close() writes the exit artefacts that were asked for: the VGA frame as PNG
  * (`--screenshot`, any display), the SDL window's own pixels as PNG (`--screenshot-window`,
  * SDL only), the text screen as plain text (`--screendump-text`) and the VGA's state
@@ -70,9 +69,9 @@ void display_poll(void *opaque);
 bool display_close(Display *d, char *err, size_t errlen);
 
 /* ---- the entry of host input into the guest --------------------------------------------
- * FUTURE INPUT GATE: these forward straight to the i8042 today. When machine/input_gate
- * lands they must call the gate (which stamps each event with the instruction count for
- * record/replay) instead; nothing else in the display touches guest devices. */
+ * Keys and mouse events are queued in the machine's input gate (machine/input_gate.h),
+ * which delivers them to the i8042 at the next instruction boundary and stamps each with
+ * the instruction count; nothing else in the display touches guest devices. */
 void display_input_key(Display *d, uint16_t keycode, bool pressed);
 void display_input_mouse(Display *d, int dx, int dy, int dz, uint8_t buttons);
 /* The user closed the window: power the guest off. */
