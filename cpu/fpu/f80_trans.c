@@ -153,13 +153,17 @@ Float80 f80_yl2xp1(Float80 yv, Float80 xv, FpEnv *env)
         log_specials(&y, FPK_INF, false, false, &out, env);
         return out;
     }
-    if (x.kind == FPK_FINITE && x.sign && big_cmp_abs(bx, one) >= 0) { /* 1 + x <= 0 */
-        if (big_cmp_abs(bx, one) > 0)
-            return fp_x87_invalid(env);
-        if (y.kind == FPK_ZERO)
-            return fp_x87_invalid(env);
-        log_specials(&y, FPK_INF, true, false, &out, env);
-        return out;
+    if (x.kind == FPK_FINITE && x.sign && big_cmp_abs(bx, one) >= 0) {
+        /* 1 + x <= 0 lies far outside the documented domain (|x| < 1 - sqrt(2)/2), where
+         * the SDM leaves the result undefined; what Intel delivers is modelled from
+         * measurements: a zero or infinite y comes back with its sign flipped (as if
+         * multiplied by a finite negative logarithm) and no exception; any other y gives
+         * x itself with PE (and DE for a denormal y). */
+        if (y.kind == FPK_ZERO || y.kind == FPK_INF)
+            return f80_make(yv.se ^ 0x8000, yv.mant);
+        fp_x87_denormals(&y, NULL, env);
+        env->flags |= FP_PE;
+        return xv;
     }
     fp_x87_denormals(&x, &y, env);
     if (log_specials(&y, FPK_FINITE, x.sign, x.kind == FPK_ZERO, &out, env))
@@ -343,9 +347,12 @@ bool f80_sincos(Float80 x, Float80 *sin_r, Float80 *cos_r, FpEnv *env)
     if (k < 0)
         return false;
     if (k == 0) {
-        *cos_r = *sin_r;
-        if (a.kind == FPK_ZERO)
+        if (a.kind == FPK_ZERO) { /* sin ±0 = ±0 (trig_front leaves *out alone), cos 0 = 1 */
+            *sin_r = x;
             *cos_r = f80_make(0x3FFF, FP_TOP64);
+        } else {
+            *cos_r = *sin_r;
+        }
         return true;
     }
     if (a.exp < TRIG_TINY_EXP) {

@@ -127,6 +127,9 @@ static bool fp_is_tiny(const FpEnv *env, const FpFormat *f, bool sign, int32_t e
     return !(all_ones && fp_round_up(env->round, sign, sig, drop));
 }
 
+/* The x87 register format (any precision control), as opposed to binary32/64. */
+static bool fp_is_reg80(const FpFormat *f) { return f->emin == -16382; }
+
 /* Masked overflow gives ±inf or the largest finite value depending on the direction;
  * unmasked overflow delivers the rounded value with its exponent wrapped into range. */
 static FpPacked fp_overflow(FpEnv *env, const FpFormat *f, FpPacked r, int32_t exp, FpU128 sig)
@@ -138,8 +141,13 @@ static FpPacked fp_overflow(FpEnv *env, const FpFormat *f, FpPacked r, int32_t e
         r.bexp = exp - f->wrap + f->bias;
         return r;
     }
-    /* Only FSCALE can overflow so far that even the wrapped exponent is out of range; the
-     * hardware then delivers infinity whatever the rounding mode. */
+    /* Overflow so far that even the wrapped exponent is out of range: FSCALE delivers
+     * infinity whatever the rounding mode; a memory or SSE destination receives nothing
+     * (PE was already set by the rounding if the significand was inexact). */
+    if (unmasked && !fp_is_reg80(f)) {
+        env->flags |= FP_OE;
+        return r;
+    }
     env->flags |= FP_OE | FP_PE;
     uint8_t rc = env->round;
     bool to_inf = unmasked || rc == FP_RC_NEAREST || (rc == FP_RC_UP && !r.sign) ||
@@ -170,11 +178,15 @@ FpPacked fp_round(FpEnv *env, const FpFormat *f, bool sign, int32_t exp, FpU128 
             return r;
         }
         /* Unmasked underflow reports tininess even when exact, and delivers the normalized
-         * result with the exponent wrapped up into range. Only FSCALE can go so far below
-         * that wrapping does not help; the hardware then delivers a zero. */
+         * result with the exponent wrapped up into range. When even that is out of range
+         * (FSCALE; conversions to a narrower format), the x87 register result is a zero
+         * with PE; a memory or SSE destination receives nothing and PE says whether the
+         * significand was exact at the format's precision (measured: CVTSD2SS of 2^-1074
+         * with UE unmasked flags UE alone). */
         if (tiny && !ue_masked) {
             if (exp + f->wrap < f->emin) {
-                env->flags |= FP_UE | FP_PE;
+                bool inexact = (sig & (lsb - 1)) != 0;
+                env->flags |= FP_UE | (fp_is_reg80(f) || inexact ? FP_PE : 0);
                 env->c1 = false;
                 return r;
             }
