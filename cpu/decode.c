@@ -1,20 +1,24 @@
 /* decode.c — table-driven x86 decoder (see decode.h).
  *
- * decode_init() turns the rows of the opcode table into two derived structures:
- *  - per (map, opcode) a Slot: whether a ModRM byte follows and how the row is chosen —
- *    one row for the whole opcode, or a small dense table indexed by the prefix class
- *    (none/66/F3/F2, with or without 66 beside F2/F3) and the ModRM bits that select
- *    (reg field and mod = 11B, or the whole byte for the x87 escapes);
- *  - per row a Recipe: which address bytes and immediates to read and an operand
- *    template per operand size and per register/memory form, so decoding copies the
- *    template and patches the register numbers in.
- * Both are filled by the rules of pick_row() once, so the hot path only indexes tables.
+ * decode_init() turns the rows of the opcode table into derived tables, by the selection
+ * rules of pick_row()/select_row(), once:
+ *  - per (map, opcode) a Slot: whether a ModRM byte follows, which ModRM bits select the
+ *    row (none, mod = 11B, that and the reg field, or the whole byte for the x87 escapes),
+ *    whether 66/F2/F3 select it, and the length facts when all its rows agree;
+ *  - per slot a run of sel_table entries, one per (prefix class, ModRM key): the row and
+ *    what the length and validity depend on (immediate bytes, address or not, #UD forms);
+ *  - per row a Recipe (register-number lanes, immediate kinds, rare checks) and four
+ *    DecodedInsn templates (16/32-bit operand size x memory/register form);
+ *  - per ModRM byte (and SIB byte) a packed addressing-form word.
+ * Decoding then copies a template and patches it: the length, the addressing fields, the
+ * immediate and the register numbers, with table lookups and masks instead of branches.
  *
- * Running out of bytes: with 32 bytes or more available the decoder reads the buffer
- * directly (an instruction never needs more than 29 bytes to be recognised as too long).
- * With fewer it decodes a zero-padded copy; when the result would use bytes past the end
- * of the buffer or past 15, end_status() walks the instruction's fields in order, as a
- * byte-by-byte reader would, to tell DEC_NEED_MORE from DEC_TOO_LONG.
+ * Running out of bytes: with 32 bytes or more the decoder reads the buffer in place; with
+ * fewer it works on a zero-padded copy. When at least 15 bytes are there and at most three
+ * prefixes precede the opcode nothing can overrun, and no check is made (the common case).
+ * Otherwise a decode that would use bytes past the end of the buffer or past 15 goes to
+ * end_status(), which walks the instruction's fields in order, as a byte-by-byte reader
+ * would, to tell DEC_NEED_MORE from DEC_TOO_LONG.
  */
 #include "cpu/decode.h"
 
@@ -91,15 +95,12 @@ enum { IS_1, IS_2, IS_OPSIZE };
 #define CHK_CREG 0x02  /* ModRM reg names a control register: CR1, CR5-CR7 do not exist */
 #define CHK_MOVCS 0x04 /* MOV Sreg, r/m: CS is not a destination */
 
-/* What decoding needs of a row, one cache line each; the operand templates are apart. */
-typedef struct __attribute__((aligned(64))) Recipe {
+/* What decoding needs of a row (32 bytes); the operand templates are apart. */
+typedef struct __attribute__((aligned(32))) Recipe {
     uint32_t lane_reg;     /* byte i is 1 when operand i's register is the ModRM reg field */
     uint32_t lane_opc;     /* ... the opcode's low three bits */
     uint32_t lane_rm[2];   /* [mod = 11B] ... the ModRM r/m field */
-    uint32_t imm_mask[2];  /* [32-bit operand size]: mask of the simple immediate */
     uint8_t imm_len[2];    /* [32-bit operand size]: bytes of the one simple immediate */
-    uint8_t imm_shift[2];  /* 32 - 8 * imm_len (0 when there is none) */
-    uint8_t imm_signed;    /* the simple immediate is sign-extended (Ib as Iv, Jb, Jz) */
     uint8_t imm_slow;      /* far pointer, moffs or two immediates: read_fields() */
     uint8_t imm_kind[2];   /* IF_* fields in encoding order */
     uint8_t imm_size[2];   /* IS_* */
@@ -500,16 +501,9 @@ static void recipe_simple_imm(Recipe *rc)
     rc->imm_slow = n > 1 || k == IF_FAR || k == IF_MOFFS;
     if (n == 0 || rc->imm_slow)
         return;
-    rc->imm_signed = k == IF_IMM_S8 || k == IF_REL;
-    for (unsigned os = 0; os < 2; os++) {
-        unsigned opsize = os ? 4 : 2;
-        unsigned len = rc->imm_size[0] == IS_1 ? 1 : rc->imm_size[0] == IS_2 ? 2 : opsize;
-        rc->imm_len[os] = (uint8_t)len;
-        rc->imm_shift[os] = (uint8_t)(32 - 8 * len);
-        rc->imm_mask[os] = k == IF_REL ? 0xFFFFFFFFu
-                         : k == IF_IMM_S8 ? (opsize == 2 ? 0xFFFFu : 0xFFFFFFFFu)
-                         : len == 4 ? 0xFFFFFFFFu : (1u << (8 * len)) - 1;
-    }
+    for (unsigned os = 0; os < 2; os++)
+        rc->imm_len[os] = (uint8_t)(rc->imm_size[0] == IS_1 ? 1
+                                    : rc->imm_size[0] == IS_2 ? 2 : os ? 4 : 2);
 }
 
 static void recipe_templates(const OpcodeRow *r, Recipe *rc, DecodedInsn tmpl[2][2])
