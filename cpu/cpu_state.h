@@ -162,6 +162,9 @@ typedef struct CpuState {
     uint32_t a20_mask;     /* 0xFFFFFFFF or 0xFFEFFFFF */
     int (*intr_ack)(void *opaque); /* INTA cycle: the vector from the interrupt controller */
     void *intr_opaque;
+    void (*ferr)(void *opaque, bool level); /* FERR# output (x87 errors with CR0.NE=0), or NULL */
+    void *ferr_opaque;
+    bool ignne;            /* level of the IGNNE# input: waiting x87 instructions ignore errors */
 
     /* Exception delivery. A guest exception longjmps here (the only longjmp there is). */
     jmp_buf exc_jmp;

@@ -4,11 +4,13 @@
  * (R0..R7, MMX registers alias their significands), control/status/tag words, the last
  * instruction and operand pointers, eight XMM registers and MXCSR. TOP is kept apart from
  * the status word (fsw holds every other bit). The arithmetic on these values is the
- * software library in cpu/fpu/; nothing here uses host floating point.
+ * software library in cpu/fpu/; nothing here uses host floating point. The views software
+ * sees (status word with TOP, full and abridged tag words) are built in cpu/x87.h.
  */
 #ifndef VMM86_CPU_FPU_STATE_H
 #define VMM86_CPU_FPU_STATE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 typedef struct FpuReg80 {
@@ -20,8 +22,9 @@ typedef struct FpuState {
     FpuReg80 st[8]; /* physical registers R0..R7 (ST(i) is R[(top + i) & 7]) */
     uint16_t fcw;   /* control word */
     uint16_t fsw;   /* status word, TOP field (bits 11-13) kept in `top` */
-    uint16_t ftw;   /* full tag word, 2 bits per physical register: 0 valid, 1 zero,
-                       2 special, 3 empty */
+    uint16_t ftw;   /* tag word, 2 bits per physical register: 3 empty, anything else in
+                       use (the handlers write 0; the valid/zero/special tags software
+                       sees are computed from the contents: fpu_full_tag_word, x87.h) */
     uint8_t top;    /* stack top, 0..7 */
     uint16_t fop;   /* last non-control opcode (11 bits) */
     uint32_t fip;   /* last instruction pointer (offset) */
@@ -30,6 +33,7 @@ typedef struct FpuState {
     uint16_t fds;   /* its data selector */
     uint64_t xmm[8][2]; /* XMM0..XMM7, low quadword first */
     uint32_t mxcsr;     /* SSE control and status */
+    bool ferr;          /* level last driven on the FERR# output (CpuState.ferr) */
 } FpuState;
 
 #endif
