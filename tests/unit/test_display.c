@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "frontends/display.h"
+#include "frontends/options.h"
 
 #ifdef VMM86_HAVE_SDL
 #include <SDL.h>
@@ -78,11 +79,59 @@ Test(display, window_screenshot_needs_a_window)
     cr_assert(strstr(err, "sdl") != NULL, "%s", err);
 }
 
+/* ---- the command line's display options ------------------------------------------------ */
+
+static ParseResult parse(VmOptions *o, char *err, int argc, const char **argv)
+{
+    options_defaults(o);
+    return options_parse(argc, (char **)argv, o, err, 256);
+}
+
+Test(display, vga_and_screenshot_options)
+{
+    VmOptions o;
+    char err[256];
+    const char *a1[] = {"vmm86", "-vga", "none", "--screenshot", "s.png", "--screendump-text",
+                        "t.txt", "--screendump-vga", "v.bin", "--screenshot-window", "w.png"};
+    cr_assert_eq(parse(&o, err, 11, a1), PARSE_OK, "%s", err);
+    cr_assert(o.no_vga);
+    cr_assert_str_eq(o.screenshot, "s.png");
+    cr_assert_str_eq(o.screendump_text, "t.txt");
+    cr_assert_str_eq(o.screendump_vga, "v.bin");
+    cr_assert_str_eq(o.screenshot_window, "w.png");
+    cr_assert_not(o.display_given);
+    const char *a2[] = {"vmm86", "-vga", "cirrus"};
+    cr_assert_eq(parse(&o, err, 3, a2), PARSE_ERROR);
+    cr_assert(strstr(err, "cirrus") != NULL, "%s", err);
+    const char *a3[] = {"vmm86", "--vgabios", "/nonexistent/vgabios.bin"};
+    cr_assert_eq(parse(&o, err, 3, a3), PARSE_ERROR);
+    const char *a4[] = {"vmm86", "-display", "none"};
+    cr_assert_eq(parse(&o, err, 3, a4), PARSE_OK);
+    cr_assert(o.display_given);
+    cr_assert_not(o.display_sdl);
+    const char *a5[] = {"vmm86", "-display", "gtk"};
+    cr_assert_eq(parse(&o, err, 3, a5), PARSE_ERROR);
+}
+
+Test(display, default_display_follows_the_host_session)
+{
+    unsetenv("DISPLAY");
+    unsetenv("WAYLAND_DISPLAY");
+    cr_assert_eq(display_default_kind(), DISPLAY_NONE);
+    setenv("DISPLAY", ":99", 1);
+    cr_assert_eq(display_default_kind(), display_sdl_built() ? DISPLAY_SDL : DISPLAY_NONE);
+}
+
 #ifndef VMM86_HAVE_SDL
 
 Test(display, sdl_is_refused_without_sdl2)
 {
     cr_assert_not(display_sdl_built());
+    VmOptions opts;
+    char perr[256];
+    const char *args[] = {"vmm86", "-display", "sdl"};
+    cr_assert_eq(parse(&opts, perr, 3, args), PARSE_ERROR);
+    cr_assert(strstr(perr, "without SDL2") != NULL, "%s", perr);
     DisplayOptions o = {.kind = DISPLAY_SDL};
     char err[256] = "";
     cr_assert_null(display_open(&o, m, err, sizeof err));
@@ -98,6 +147,15 @@ static int drain(uint8_t *out, int cap)
     while (n < cap && (i8042_read_status(&m->kbc) & 0x01))
         out[n++] = i8042_read_data(&m->kbc);
     return n;
+}
+
+Test(display, sdl_option_is_accepted)
+{
+    VmOptions o;
+    char err[256];
+    const char *args[] = {"vmm86", "-display", "sdl"};
+    cr_assert_eq(parse(&o, err, 3, args), PARSE_OK, "%s", err);
+    cr_assert(o.display_sdl);
 }
 
 static Display *open_sdl(void)
