@@ -5,6 +5,12 @@
  * right (Intel SDM, Vol. 2 unless noted) and has a predicate narrow enough that only that
  * difference matches it. Entries are tried in order; the first that explains a Diff counts
  * it. Anything no entry explains fails the test.
+ *
+ * Not differences: the undocumented instructions the P6 has and our table accepts (SALC,
+ * INT1/ICEBP, the x87 register-form aliases FSTP1/FSTPNCE, FCOM2, FCOMP3/5, FXCH4/7,
+ * FSTP8/9, FFREEP, and the 8087/287 no-ops FENI/FDISI/FSETPM) are decoded by Capstone too;
+ * compare.c only maps their names and Capstone's spellings (CMPccPS predicates, AAM/AAD
+ * without the default 10, implicit ST(0), XCHG operand order) onto ours.
  */
 #include <string.h>
 
@@ -345,9 +351,11 @@ static bool explain_ud1(const Case *c, const Diff *d)
 }
 
 /* Capstone 4 rejects some non-string instructions with an F2/F3 prefix (MOV moffs A0-A3,
- * CALL/JMP rel16 after 66: its MPX "bnd" reading). The SDM makes REP on a non-string
- * instruction reserved; P6 parts ignore it. Explained when Capstone accepts the string
- * without its F2/F3 bytes, as the same length our decode has without them. */
+ * CALL/JMP rel16 after 66: its MPX "bnd" reading). SDM Vol. 2A §2.1.1 makes a repeat
+ * prefix on a non-string instruction reserved; our decoder ignores it there (as it does
+ * everywhere else Capstone accepts the same prefix), and before later extensions gave
+ * F2/F3 meanings processors ignored it too ("rep ret"). Explained when Capstone accepts
+ * the string without its F2/F3 bytes, as the same length our decode has without them. */
 static csh cs_modes[2];
 static cs_insn *cs_mode_insn[2];
 
