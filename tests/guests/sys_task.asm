@@ -175,6 +175,37 @@ pm_main:
     CHECK_MEM32 D_ERR, GDT_ENTRIES * 8 + 0x10, 25
     CHECK_MEM32 D_EIP, OFF(.fault), 26
     CHECK_MEM32 D_ESP, 0x6400 - 4, 27
+    ; --- 8. CR3 comes from the new TSS: B sees linear 0x400000 through its own page
+    ;        directory, and A's comes back with the IRET ---
+    PAGING_IDENTITY
+    mov dword [TSS_BASE + 0x1C], PD_BASE       ; A's CR3 (not saved by a switch)
+    mov edi, 0x14000                           ; PD2 = copy of PD with its own PDE 1
+    mov esi, PD_BASE
+    mov ecx, 1024
+.cp:
+    mov eax, [esi]
+    mov [edi], eax
+    add esi, 4
+    add edi, 4
+    loop .cp
+    mov dword [PD_BASE + 4], 0x16000 | 7
+    mov dword [0x16000], 0x30000 | 7
+    mov dword [0x14000 + 4], 0x15000 | 7
+    mov dword [0x15000], 0x31000 | 7
+    mov dword [0x30000], 0x1111
+    mov dword [0x31000], 0x2222
+    mov dword [TSS_B + 0x1C], 0x14000
+    mov eax, cr3
+    mov cr3, eax
+    mov dword [MODE], 3
+    call SEL_B:0
+    CHECK_MEM32 B_LDT, 0x2222, 30
+    mov eax, cr3
+    cmp eax, PD_BASE
+    je .t8
+    FAIL 31
+.t8:
+    CHECK_MEM32 0x400000, 0x1111, 32
     PASS
 
 task_b:
@@ -193,6 +224,12 @@ task_b:
     mov [B_EFL], eax
     movzx eax, word [TSS_B]
     mov [B_LINK], eax
+    cmp dword [MODE], 3
+    jne .mode1
+    mov eax, [0x400000]            ; through B's own page directory
+    mov [B_LDT], eax
+    iretd
+.mode1:
     cmp dword [MODE], 1
     jne .iret
     jmp SEL_TSS:0
