@@ -208,8 +208,9 @@ pm_main:
     je .l3
     FAIL 33
 .l3:
-    ; a 4 MiB page with reserved bits 21:13 set: #PF with P and RSVD (err 9)
-    mov dword [PD_BASE + 16], 0x400000 | 0x2000 | 0x83
+    ; a 4 MiB page with a reserved bit (21) set: #PF with RSVD, and P (SDM 4.7: RSVD
+    ; can be set only together with P), err 9
+    mov dword [PD_BASE + 16], 0x400000 | 0x200000 | 0x83
     EXPECT_EXC 14, .l4
     mov eax, [0x1000000]
     FAIL 34
