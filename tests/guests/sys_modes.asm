@@ -28,6 +28,32 @@ rm_gp_back:
     CHECK_EQ word [RM_FLAG + 2], 0xF000, 3    ; pushed CS
     ; a byte at FFFF is fine
     mov al, [bx]
+    ; --- A20 (port 92 bit 1): FFFF:0010 is linear 100000 with A20 on, 000000 without ---
+    mov ax, 0xFFFF
+    mov fs, ax
+    mov dword [0], 0x11111111
+    in al, 0x92
+    or al, 2
+    out 0x92, al
+    mov dword [fs:0x10], 0x22222222
+    cmp dword [0], 0x11111111
+    je .a20a
+    FAIL 19
+.a20a:
+    in al, 0x92
+    and al, ~2
+    out 0x92, al
+    cmp dword [fs:0x10], 0x11111111     ; wraps to 0
+    je .a20b
+    FAIL 20
+.a20b:
+    in al, 0x92
+    or al, 2
+    out 0x92, al
+    cmp dword [fs:0x10], 0x22222222
+    je .a20c
+    FAIL 21
+.a20c:
 
     PM_ENTER pm_main
 
