@@ -259,7 +259,8 @@ static bool loaded_state_valid(const Vga *v)
            v->dac_read_sub < 3 && v->dac_write_sub < 3 && r[VBE_DISPI_INDEX_XRES] &&
            r[VBE_DISPI_INDEX_XRES] <= VGA_MAX_WIDTH && r[VBE_DISPI_INDEX_YRES] &&
            r[VBE_DISPI_INDEX_YRES] <= VGA_MAX_HEIGHT &&
-           (r[VBE_DISPI_INDEX_BPP] == 8 || r[VBE_DISPI_INDEX_BPP] == 15 ||
+           (r[VBE_DISPI_INDEX_BPP] == 4 || r[VBE_DISPI_INDEX_BPP] == 8 ||
+            r[VBE_DISPI_INDEX_BPP] == 15 ||
             r[VBE_DISPI_INDEX_BPP] == 16 || r[VBE_DISPI_INDEX_BPP] == 24 ||
             r[VBE_DISPI_INDEX_BPP] == 32) &&
            r[VBE_DISPI_INDEX_BANK] < (VGA_VRAM_SIZE >> 16) &&

@@ -9,7 +9,9 @@
  * and are not tracked). Ports: 0x3B4/0x3B5/0x3BA or 0x3D4/0x3D5/0x3DA (selected by misc
  * output bit 0), 0x3C0-0x3CF, and the dispi index/data pair 0x1CE/0x1CF. The legacy window
  * is one MMIO region decoded through graphics-controller register 6 (or, with VBE enabled,
- * the 64 KiB bank at 0xA0000). Every guest-supplied offset is masked or checked against
+ * the 64 KiB bank at 0xA0000; a 4 bpp VBE mode is planar, its bank a window on planar
+ * offsets that then span all of video memory). Every guest-supplied offset is masked or
+ * checked against
  * the video memory, so no register value makes the card touch host memory outside it.
  *
  * Timing: input status 1 (display-disabled and vertical-retrace bits) and the text blink

@@ -60,15 +60,37 @@ static inline bool vga_vbe_on(const Vga *v)
     return (v->vbe_regs[VBE_DISPI_INDEX_ENABLE] & VBE_DISPI_ENABLED) != 0;
 }
 
-/* Bytes per pixel of the VBE mode (15 bpp counts as 2). */
+/* Bytes per pixel of the VBE mode (15 bpp counts as 2; 4 bpp is planar, see below). */
 static inline unsigned vga_vbe_bytes_pp(const Vga *v)
 {
     return (v->vbe_regs[VBE_DISPI_INDEX_BPP] + 7u) / 8u;
 }
 
+/* 4 bpp VBE modes are planar: the VGA's four planes stretched over all of video memory
+ * (planar offset o still at vram[o * 4]), 8 pixels per planar offset. */
+static inline bool vga_vbe_planar(const Vga *v)
+{
+    return vga_vbe_on(v) && v->vbe_regs[VBE_DISPI_INDEX_BPP] == 4;
+}
+
+/* Video memory bytes of one line `width` pixels wide at the current depth. */
+static inline unsigned vga_vbe_line_bytes_for(const Vga *v, unsigned width)
+{
+    if (v->vbe_regs[VBE_DISPI_INDEX_BPP] == 4)
+        return width / 2; /* width / 8 planar offsets of 4 bytes */
+    return width * vga_vbe_bytes_pp(v);
+}
+
 static inline unsigned vga_vbe_line_bytes(const Vga *v)
 {
-    return (unsigned)v->vbe_regs[VBE_DISPI_INDEX_VIRT_WIDTH] * vga_vbe_bytes_pp(v);
+    return vga_vbe_line_bytes_for(v, v->vbe_regs[VBE_DISPI_INDEX_VIRT_WIDTH]);
+}
+
+/* Planar offsets the memory pipeline may reach: one plane of the VGA, or with a planar
+ * VBE mode the whole of video memory. */
+static inline uint32_t vga_planar_mask(const Vga *v)
+{
+    return vga_vbe_planar(v) ? VGA_VRAM_SIZE / 4 - 1 : VGA_PLANE_SIZE - 1;
 }
 
 /* Plane byte at planar offset `off` (masked to the plane size). */

@@ -46,17 +46,18 @@ static uint8_t *vbe_bank_ptr(Vga *v, uint32_t offset)
 static uint32_t planar_address(const Vga *v, uint32_t a, bool for_read, unsigned *planes)
 {
     uint8_t mm = v->seq[SEQ_MEM_MODE];
+    uint32_t mask = vga_planar_mask(v);
     if (mm & 0x08) {                       /* chain 4: address bits 0-1 pick the plane */
         *planes = 1u << (a & 3);
-        return (a & ~3u) & (VGA_PLANE_SIZE - 1);
+        return (a & ~3u) & mask;
     }
     bool odd_even = for_read ? (v->gc[GC_MODE] & 0x10) : !(mm & 0x04);
     if (odd_even) {                        /* address bit 0 picks plane 0/2 or 1/3 */
         *planes = (a & 1) ? 0xA : 0x5;
-        return (a & ~1u) & (VGA_PLANE_SIZE - 1);
+        return (a & ~1u) & mask;
     }
     *planes = 0xF;
-    return a & (VGA_PLANE_SIZE - 1);
+    return a & mask;
 }
 
 static uint32_t load_latch(const Vga *v, uint32_t off)
@@ -143,8 +144,20 @@ static void planar_write(Vga *v, uint32_t a, uint8_t value)
             dst[p] = (uint8_t)(result >> (8 * p));
 }
 
+/* A planar VBE mode: the bank selects which 64 KiB of planar offsets 0xA0000 reaches. */
+static int32_t vbe_planar_decode(const Vga *v, uint32_t offset)
+{
+    if (offset >= 0x10000)
+        return -1;
+    return (int32_t)(((uint32_t)v->vbe_regs[VBE_DISPI_INDEX_BANK] << 16) + offset);
+}
+
 uint8_t vga_mem_read(Vga *v, uint32_t offset)
 {
+    if (vga_vbe_planar(v)) {
+        int32_t a = vbe_planar_decode(v, offset);
+        return a < 0 ? 0xFF : planar_read(v, (uint32_t)a);
+    }
     if (vga_vbe_on(v)) {
         uint8_t *p = vbe_bank_ptr(v, offset);
         return p ? *p : 0xFF;
@@ -156,6 +169,12 @@ uint8_t vga_mem_read(Vga *v, uint32_t offset)
 void vga_mem_write(Vga *v, uint32_t offset, uint8_t value)
 {
     v->generation++;
+    if (vga_vbe_planar(v)) {
+        int32_t a = vbe_planar_decode(v, offset);
+        if (a >= 0)
+            planar_write(v, (uint32_t)a, value);
+        return;
+    }
     if (vga_vbe_on(v)) {
         uint8_t *p = vbe_bank_ptr(v, offset);
         if (p)

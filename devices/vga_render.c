@@ -1,6 +1,7 @@
 /* vga_render.c — draws the screen the guest programmed into 0x00RRGGBB pixels: text modes
  * (fonts from plane 2, 8/9-dot cells, cursor, blink), the planar 16-colour, CGA 4-colour
- * and 256-colour shift modes (chained or mode X), and the VBE linear modes (see vga.h).
+ * and 256-colour shift modes (chained or mode X), and the VBE modes: 4 bpp planar, 8 bpp
+ * through the DAC, 15/16/24/32 bpp direct colour (see vga.h).
  *
  * The CRTC is followed as the hardware scans: a row counter that advances by Offset * 2
  * every (max scan line + 1) scan lines (twice as slowly with double scanning), reset by
@@ -294,12 +295,44 @@ static uint32_t vbe_pixel(const Vga *v, const uint8_t *p, unsigned bpp, const ui
     }
 }
 
+/* 4 bpp: pixel x of a line is bit 7 - x % 8 of the four planes at offset x / 8, through the
+ * attribute palette as in the VGA's 16-colour modes. */
+static void render_vbe_planar(Vga *v)
+{
+    const uint16_t *r = v->vbe_regs;
+    int w = r[VBE_DISPI_INDEX_XRES], h = r[VBE_DISPI_INDEX_YRES];
+    uint64_t line = r[VBE_DISPI_INDEX_VIRT_WIDTH] / 8u;
+    uint64_t x0 = r[VBE_DISPI_INDEX_X_OFFSET];
+    uint32_t rgb[256];
+    fill_rgb(v, rgb);
+    for (int y = 0; y < h; y++) {
+        uint32_t *out = v->frame.pixels + (size_t)y * v->frame.stride;
+        uint64_t first = ((uint64_t)r[VBE_DISPI_INDEX_Y_OFFSET] + (uint64_t)y) * line;
+        if ((first + (x0 + (uint64_t)w + 7) / 8) * 4 > VGA_VRAM_SIZE) {
+            memset(out, 0, (size_t)w * sizeof *out); /* past video memory: black */
+            continue;
+        }
+        for (int x = 0; x < w; x++) {
+            uint64_t px = x0 + (uint64_t)x;
+            const uint8_t *p = v->vram + (first + px / 8) * 4;
+            int b = 7 - (int)(px & 7);
+            unsigned c = ((p[0] >> b) & 1) | ((p[1] >> b) & 1) << 1 | ((p[2] >> b) & 1) << 2 |
+                         ((p[3] >> b) & 1) << 3;
+            out[x] = rgb[attr_to_index(v, c)];
+        }
+    }
+}
+
 static void render_vbe(Vga *v)
 {
     const uint16_t *r = v->vbe_regs;
     int w = r[VBE_DISPI_INDEX_XRES], h = r[VBE_DISPI_INDEX_YRES];
     if (!ensure_frame(v, w, h))
         return;
+    if (r[VBE_DISPI_INDEX_BPP] == 4) {
+        render_vbe_planar(v);
+        return;
+    }
     uint32_t rgb[256];
     fill_rgb(v, rgb);
     unsigned bpp = r[VBE_DISPI_INDEX_BPP], bytes = vga_vbe_bytes_pp(v);

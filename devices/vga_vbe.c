@@ -1,6 +1,7 @@
 /* vga_vbe.c — the Bochs VBE "dispi" interface on ports 0x1CE (index) and 0x1CF (data):
- * resolution, depth, enable (with LFB, 8-bit DAC and no-clear flags), the 64 KiB bank,
- * the virtual screen and its offsets (see vga.h). */
+ * resolution, depth (4 bpp planar, 8 bpp through the DAC, 15/16/24/32 bpp direct colour),
+ * enable (with LFB, 8-bit DAC and no-clear flags), the 64 KiB bank, the virtual screen and
+ * its offsets (see vga.h). */
 #include <string.h>
 
 #include "devices/vga_internal.h"
@@ -21,7 +22,7 @@ void vga_vbe_reset(Vga *v)
 
 static bool bpp_valid(unsigned bpp)
 {
-    return bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32;
+    return bpp == 4 || bpp == 8 || bpp == 15 || bpp == 16 || bpp == 24 || bpp == 32;
 }
 
 /* The virtual height follows from the video memory and the line length. */
@@ -88,7 +89,8 @@ static void vbe_data_write(Vga *v, uint16_t value)
     case VBE_DISPI_INDEX_VIRT_WIDTH:
         /* Never narrower than the visible screen, never more lines than memory holds. */
         if (value >= r[VBE_DISPI_INDEX_XRES] && value <= 0x4000 &&
-            (uint64_t)value * vga_vbe_bytes_pp(v) * r[VBE_DISPI_INDEX_YRES] <= VGA_VRAM_SIZE) {
+            (uint64_t)vga_vbe_line_bytes_for(v, value) * r[VBE_DISPI_INDEX_YRES] <=
+                VGA_VRAM_SIZE) {
             r[VBE_DISPI_INDEX_VIRT_WIDTH] = value;
             update_virtual(v);
         }

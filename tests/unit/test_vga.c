@@ -721,6 +721,42 @@ Test(vga, vbe_16_and_24_bpp_and_the_8_bit_dac)
     cr_assert_eq(pixel(f, 9, 0), 0xFF8001u, "8-bit DAC values are used as written");
 }
 
+Test(vga, vbe_4bpp_planar_mode_through_the_bank_window)
+{
+    vbe(1, 1024), vbe(2, 768), vbe(3, 4);
+    vbe(4, 0x01);
+    cr_assert_eq(vbe_rd(3), 4);
+    cr_assert_eq(vbe_rd(7), VGA_VRAM_SIZE / 512, "virtual height: 512 bytes a line");
+    seq(4, 0x06);
+    seq(2, 0x0F);
+    gc(5, 0x02); /* write mode 2 */
+    /* Pixel (1023, 767) is planar offset 767 * 128 + 127: bank 1, offset 0x7FFF. */
+    vbe(5, 1);
+    gc(8, 0x01);
+    memr(0xA7FFF);
+    memw(0xA7FFF, 0x0C);
+    cr_assert_eq(plane_byte(2, 0x17FFF), 0x01);
+    cr_assert_eq(plane_byte(3, 0x17FFF), 0x01);
+    cr_assert_eq(plane_byte(0, 0x17FFF), 0x00);
+    vbe(5, 0); /* pixel (8, 0): offset 1, bit 7 */
+    gc(8, 0x80);
+    memr(0xA0001);
+    memw(0xA0001, 0x06);
+    const VgaFrame *f = vga_render(&vga);
+    cr_assert_eq(f->width, 1024);
+    cr_assert_eq(f->height, 768);
+    cr_assert_eq(pixel(f, 1023, 767), attr_color(0x0C));
+    cr_assert_eq(pixel(f, 8, 0), attr_color(0x06));
+    cr_assert_eq(pixel(f, 9, 0), attr_color(0x00));
+    vbe(8, 8); /* panning by 8 pixels moves it to the left edge */
+    f = vga_render(&vga);
+    cr_assert_eq(pixel(f, 0, 0), attr_color(0x06));
+    gc(4, 3); /* read mode 0 sees the same planes */
+    gc(5, 0x00);
+    vbe(5, 1);
+    cr_assert_eq(memr(0xA7FFF), 0x01);
+}
+
 Test(vga, vbe_bank_window_and_clear_on_enable)
 {
     vga.vram[0x10000 + 5] = 0xAB;
