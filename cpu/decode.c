@@ -745,13 +745,14 @@ static DecodeStatus late_checks(const Recipe *rc, unsigned modrm, unsigned pfx, 
     return DEC_OK;
 }
 
-/* The addressing-form word of a ModRM byte (and the SIB byte at p when there is one). The
- * SIB word is loaded whether or not it is used, and selected without a branch. */
-static inline uint32_t ea_word(const uint8_t *p, unsigned modrm, unsigned adsize)
+/* The addressing-form word of the ModRM byte, or of the SIB byte when there is one; the
+ * SIB word is loaded whether or not it is used and picked without a branch. */
+static inline __attribute__((always_inline)) uint32_t
+address_word(unsigned modrm, unsigned sib, unsigned adsize)
 {
     if (adsize == 2)
         return ea16_word[modrm];
-    uint32_t w = ea32_word[modrm], sw = sib_word[modrm >> 6][p[0]];
+    uint32_t w = ea32_word[modrm], sw = sib_word[modrm >> 6][sib];
     uint32_t pick = -((w >> 24) & 1);
     return (w & ~pick) | (sw & pick);
 }
@@ -764,7 +765,7 @@ static DecodeStatus overrun_status(const uint8_t *p, unsigned head, unsigned mod
 {
     Fields f = {head, 0, 0, {0, 0, 0}};
     if (mem) {
-        uint32_t w = ea_word(p, modrm, adsize);
+        uint32_t w = address_word(modrm, p[0], adsize);
         f.sib = (w >> 24) & 1;
         f.disp = ((w >> 18) & 7) - f.sib;
     }
@@ -779,42 +780,78 @@ static DecodeStatus overrun_status(const uint8_t *p, unsigned head, unsigned mod
     return end_status(&f, avail);
 }
 
-/* The instruction after its prefixes: p points at the opcode (or 0F). Inlined for constant
- * "no prefixes" in 16- and 32-bit code (the common cases) and for the general one. `roomy`
- * says at least 15 bytes are there (and 32 readable) and there are at most 3 prefixes:
- * nothing can run past them or past 15 bytes (2 opcode bytes + ModRM + SIB + disp32 + imm32
- * = 12 at most). The
- * length comes from the sel_table entry and the addressing form, without waiting for the
- * row's recipe and without branches on the form: the next decode depends on it. */
-static inline __attribute__((always_inline)) DecodeStatus
-decode_body(const uint8_t *p0, const uint8_t *p, size_t avail, bool code32, unsigned pfx,
-            uint8_t seg, unsigned rep, DecodedInsn *restrict insn, bool roomy)
+/* The sel_table entry: the slot's rows, by the ModRM key and the prefix class. */
+static inline __attribute__((always_inline)) uint32_t
+select_entry(const Slot *s, unsigned modrm, unsigned pfx, unsigned rep)
 {
-    /* The bytes that may be the opcode, ModRM and SIB are loaded at once, and the 0F
-     * escape is resolved without a branch: the length is the critical path (the next
-     * decode starts from it), so it must not wait on one load after another. */
-    unsigned b0 = p[0], b1 = p[1], b2 = p[2], b3 = p[3];
-    unsigned map = b0 == 0x0F;
-    unsigned opc = map ? b1 : b0, raw_modrm = map ? b2 : b1, raw_sib = map ? b3 : b2;
-    const Slot *s = &slots[map][opc];
-    unsigned modrm = raw_modrm & s->modrm_mask;
-    p += 1 + map + s->has_modrm;
-    unsigned head = (unsigned)(p - p0);
-    unsigned mod3 = raw_modrm >= 0xC0;
-    unsigned adsize = (code32 ^ ((pfx & PRE_ADSIZE) != 0)) ? 4 : 2;
-    uint32_t w;
-    if (adsize == 2) {
-        w = ea16_word[raw_modrm];
-    } else { /* the SIB word is loaded whether or not it is used: no branch */
-        uint32_t w0 = ea32_word[raw_modrm], sw = sib_word[raw_modrm >> 6][raw_sib];
-        uint32_t pick = -((w0 >> 24) & 1);
-        w = (w0 & ~pick) | (sw & pick);
-    }
     unsigned key = modrm_key[s->mk][modrm];
     if (UNLIKELY(s->mandatory))
         key += ((rep == PRE_REP ? 1u : rep == PRE_REPNE ? 2u : 0u) * 2 +
                 ((pfx & PRE_OPSIZE) != 0)) * mk_count[s->mk];
-    uint32_t e = sel_table[s->base + key];
+    return sel_table[s->base + key];
+}
+
+/* Whether an address follows a ModRM with mod != 11B, and the immediate bytes: from the
+ * slot when its rows agree (then the length does not wait for the entry). */
+static inline __attribute__((always_inline)) unsigned
+length_facts(const Slot *s, uint32_t e, unsigned os32, unsigned *imm_len)
+{
+    unsigned lf = s->len_facts;
+    if (LIKELY(lf & LF_UNIFORM)) {
+        *imm_len = (lf >> (os32 ? 3 : 0)) & 7;
+        return (lf & LF_EA) != 0;
+    }
+    *imm_len = (e >> (os32 ? E_IMM32_SHIFT : E_IMM16_SHIFT)) & 7;
+    return (e & E_EA) != 0;
+}
+
+/* The memory operand from the addressing bytes at p, computed always and kept only when
+ * mem_mask says there is one (the template has none): no branch on the addressing form. */
+static inline __attribute__((always_inline)) void
+fill_memory(DecodedInsn *restrict insn, const uint8_t *p, uint32_t w, uint32_t mem_mask,
+            unsigned has_modrm)
+{
+    unsigned dk = (w >> 21) & 7;
+    uint32_t raw = rd32(p + ((w >> 24) & 1));
+    insn->disp = (uint32_t)((int32_t)(raw << disp_shift[dk]) >> disp_shift[dk]) &
+                 disp_mask[dk] & mem_mask;
+    /* ea_base, ea_index, ea_scale and has_modrm are adjacent: one store */
+    uint32_t none = EA_NONE | EA_NONE << 8;
+    uint32_t ea = (w & 0x3FFFF & mem_mask) | (none & ~mem_mask) | (uint32_t)has_modrm << 24;
+    memcpy(&insn->ea_base, &ea, 4);
+    insn->seg = ((w & mem_mask) >> 25) & 1 ? SEG_SS : SEG_DS;
+}
+
+/* The one simple immediate, extended as its kind says; returns nothing else to read. */
+static inline __attribute__((always_inline)) void
+fill_immediate(DecodedInsn *restrict insn, const uint8_t *p, uint32_t e, unsigned os32)
+{
+    unsigned ik = (e >> (os32 ? E_IK32_SHIFT : E_IK16_SHIFT)) & 7;
+    unsigned sh = imm_shift_of[ik];
+    insn->imm = (uint32_t)((int32_t)(rd32(p) << sh) >> sh) & imm_mask_of[ik];
+}
+
+/* The instruction after its prefixes: p points at the opcode (or 0F). Inlined for constant
+ * "no prefixes" in 16- and 32-bit code (the common cases) and for the general one. `roomy`
+ * says at least 15 bytes are there (and 32 readable) and there are at most 3 prefixes:
+ * nothing can run past them or past 15 bytes (2 opcode bytes + ModRM + SIB + disp32 + imm32
+ * = 12 at most). The length is the critical path (the next decode starts from it): the
+ * bytes that may be the opcode, ModRM and SIB are loaded at once, the 0F escape is resolved
+ * without a branch, and the length does not wait for the row's recipe. */
+static inline __attribute__((always_inline)) DecodeStatus
+decode_body(const uint8_t *p0, const uint8_t *p, size_t avail, bool code32, unsigned pfx,
+            uint8_t seg, unsigned rep, DecodedInsn *restrict insn, bool roomy)
+{
+    unsigned b0 = p[0], b1 = p[1], b2 = p[2], b3 = p[3];
+    unsigned map = b0 == 0x0F;
+    unsigned opc = map ? b1 : b0, raw_modrm = map ? b2 : b1, raw_sib = map ? b3 : b2;
+    const Slot *s = &slots[map][opc];
+    unsigned modrm = raw_modrm & s->modrm_mask, mod3 = raw_modrm >= 0xC0;
+    p += 1 + map + s->has_modrm;
+    unsigned head = (unsigned)(p - p0);
+    unsigned adsize = (code32 ^ ((pfx & PRE_ADSIZE) != 0)) ? 4 : 2;
+    uint32_t w = address_word(raw_modrm, raw_sib, adsize);
+    uint32_t e = select_entry(s, modrm, pfx, rep);
     if (!roomy && UNLIKELY(head > avail || head > INSN_MAX_LEN)) {
         Fields f = {head, 0, 0, {0, 0, 0}};
         return end_status(&f, avail);
@@ -823,50 +860,24 @@ decode_body(const uint8_t *p0, const uint8_t *p, size_t avail, bool code32, unsi
         return DEC_UNDEFINED;
     /* a mandatory 66 is not an operand-size prefix */
     unsigned os32 = code32 ^ ((pfx & PRE_OPSIZE) && !(e & E_PFX66));
-
-    /* the length: head, address bytes, immediate bytes; from the slot when it can */
-    unsigned lf = s->len_facts, has_ea, imm_len;
-    if (LIKELY(lf & LF_UNIFORM)) {
-        has_ea = (lf & LF_EA) != 0;
-        imm_len = (lf >> (os32 ? 3 : 0)) & 7;
-    } else {
-        has_ea = (e & E_EA) != 0;
-        imm_len = (e >> (os32 ? E_IMM32_SHIFT : E_IMM16_SHIFT)) & 7;
-    }
-    unsigned mem = has_ea & (mod3 ^ 1); /* bitwise: no branch */
+    unsigned imm_len, mem = length_facts(s, e, os32, &imm_len) & (mod3 ^ 1);
     uint32_t mem_mask = -(uint32_t)mem;
     unsigned ea_len = ((w >> 18) & 7) & mem_mask;
-    const uint8_t *pimm = p + ea_len;
 
-    /* everything else */
     unsigned ri = e & E_ROW;
     const Recipe *rc = &recipes[ri];
     uint32_t regs = ((modrm >> 3) & 7) * rc->lane_reg + (modrm & 7) * rc->lane_rm[mod3] +
                     (opc & 7) * rc->lane_opc;
     uint8_t rep_mask = rc->rep_mask;
     *insn = templates[ri][os32][mod3];
-    {
-        /* The memory operand, computed always and kept only with one (the template has
-         * none): no branch on the addressing form. */
-        unsigned dk = (w >> 21) & 7;
-        uint32_t raw = rd32(p + ((w >> 24) & 1));
-        insn->disp = (uint32_t)((int32_t)(raw << disp_shift[dk]) >> disp_shift[dk]) &
-                     disp_mask[dk] & mem_mask;
-        /* ea_base, ea_index, ea_scale and has_modrm are adjacent: one store */
-        uint32_t none = EA_NONE | EA_NONE << 8, ea = (w & 0x3FFFF & mem_mask) |
-                        (none & ~mem_mask) | (uint32_t)s->has_modrm << 24;
-        memcpy(&insn->ea_base, &ea, 4);
-        insn->seg = ((w & mem_mask) >> 25) & 1 ? SEG_SS : SEG_DS;
-    }
+    fill_memory(insn, p, w, mem_mask, s->has_modrm);
     if (LIKELY(!(e & E_SLOW))) {
-        unsigned ik = (e >> (os32 ? E_IK32_SHIFT : E_IK16_SHIFT)) & 7;
-        unsigned sh = imm_shift_of[ik];
-        insn->imm = (uint32_t)((int32_t)(rd32(pimm) << sh) >> sh) & imm_mask_of[ik];
+        fill_immediate(insn, p + ea_len, e, os32);
     } else {
         Fields f = {0, 0, 0, {0, 0, 0}};
         insn->opsize = (uint8_t)(os32 ? 4 : 2);
         insn->adsize = (uint8_t)adsize;
-        imm_len = read_fields(pimm, insn, rc, &f);
+        imm_len = read_fields(p + ea_len, insn, rc, &f);
     }
     unsigned len = head + ea_len + imm_len;
     if (!roomy && UNLIKELY(len > avail || len > INSN_MAX_LEN))
