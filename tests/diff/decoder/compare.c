@@ -179,12 +179,88 @@ static bool mem_matches(const Case *c, const cs_x86_op *op, uint8_t base, uint8_
     return true;
 }
 
-/* Compares our operand o with Capstone's operand(s) from *j on; advances *j. */
+/* Capstone's operands, after the spellings are normalised (see compare_case). */
 typedef struct CsOps {
     unsigned op_count;
     cs_x86_op operands[8];
 } CsOps;
 
+/* A string operand: [rSI] in the source segment or ES:[rDI], sized like the operation. */
+static bool string_matches(const Case *c, const Operand *o, const cs_x86_op *op, char *why,
+                           size_t wl)
+{
+    const DecodedInsn *in = &c->ours;
+    bool src = o->type == OPT_STRSRC;
+    unsigned seg = src ? in->seg : SEG_ES;
+    if (!mem_matches(c, op, src ? R_ESI : R_EDI, EA_NONE, 0, 0, seg, !src, why, wl)) {
+        /* Capstone names ES for the destination explicitly; accept that spelling. */
+        if (src || op->type != X86_OP_MEM || op->mem.segment != X86_REG_ES ||
+            op->mem.base != addr_reg(R_EDI, in->adsize))
+            return false;
+    }
+    if (op->size != o->size) {
+        snprintf(why, wl, "string size %u vs capstone %u", o->size, op->size);
+        return false;
+    }
+    return true;
+}
+
+/* Immediates and branch targets (Capstone gives the target address; ours is relative to
+ * the end of the instruction, here at address 0). */
+static bool value_matches(const Case *c, const Operand *o, const cs_x86_op *op, char *why,
+                          size_t wl)
+{
+    const DecodedInsn *in = &c->ours;
+    if (op->type != X86_OP_IMM) {
+        snprintf(why, wl, "capstone operand is not an immediate");
+        return false;
+    }
+    bool rel = o->type == OPT_REL;
+    uint32_t m = size_mask(rel ? in->opsize : o->size);
+    uint32_t v = (rel ? in->len + in->imm : imm_value(in, o)) & m;
+    if (v != ((uint32_t)op->imm & m)) {
+        snprintf(why, wl, "%s %#x vs capstone %#x", rel ? "target" : "immediate", v,
+                 (uint32_t)op->imm & m);
+        return false;
+    }
+    return true;
+}
+
+/* A far pointer: Capstone gives two immediates, the selector, then the offset. */
+static bool far_matches(const Case *c, const CsOps *x, unsigned *j, char *why, size_t wl)
+{
+    const DecodedInsn *in = &c->ours;
+    const cs_x86_op *sel = &x->operands[*j - 1];
+    if (sel->type != X86_OP_IMM || *j >= x->op_count || x->operands[*j].type != X86_OP_IMM) {
+        snprintf(why, wl, "capstone far pointer is not two immediates");
+        return false;
+    }
+    const cs_x86_op *off = &x->operands[(*j)++];
+    uint32_t m = size_mask(in->opsize);
+    if ((uint32_t)sel->imm != (in->imm2 & 0xFFFF) || ((uint32_t)off->imm & m) != in->imm) {
+        snprintf(why, wl, "far %04x:%x vs capstone %04x:%x", in->imm2 & 0xFFFF, in->imm,
+                 (uint32_t)sel->imm, (uint32_t)off->imm);
+        return false;
+    }
+    return true;
+}
+
+/* The Capstone register our register operand names (X86_REG_INVALID for other kinds). */
+static x86_reg reg_of(const Operand *o)
+{
+    switch (o->type) {
+    case OPT_GPR: return gpr(o->reg, o->size);
+    case OPT_SEG: return sregs[o->reg & 7];
+    case OPT_CR: return (x86_reg)(X86_REG_CR0 + o->reg);
+    case OPT_DR: return (x86_reg)(X86_REG_DR0 + o->reg);
+    case OPT_ST: return (x86_reg)(X86_REG_ST0 + o->reg);
+    case OPT_MMX: return (x86_reg)(X86_REG_MM0 + o->reg);
+    case OPT_XMM: return (x86_reg)(X86_REG_XMM0 + o->reg);
+    default: return X86_REG_INVALID;
+    }
+}
+
+/* Compares our operand o with Capstone's operand(s) from *j on; advances *j. */
 static bool operand_matches(const Case *c, const Operand *o, const CsOps *x, unsigned *j,
                             char *why, size_t wl)
 {
@@ -194,15 +270,7 @@ static bool operand_matches(const Case *c, const Operand *o, const CsOps *x, uns
         return false;
     }
     const cs_x86_op *op = &x->operands[(*j)++];
-    x86_reg want = X86_REG_INVALID;
     switch (o->type) {
-    case OPT_GPR: want = gpr(o->reg, o->size); break;
-    case OPT_SEG: want = sregs[o->reg & 7]; break;
-    case OPT_CR: want = (x86_reg)(X86_REG_CR0 + o->reg); break;
-    case OPT_DR: want = (x86_reg)(X86_REG_DR0 + o->reg); break;
-    case OPT_ST: want = (x86_reg)(X86_REG_ST0 + o->reg); break;
-    case OPT_MMX: want = (x86_reg)(X86_REG_MM0 + o->reg); break;
-    case OPT_XMM: want = (x86_reg)(X86_REG_XMM0 + o->reg); break;
     case OPT_MEM:
         if (!mem_matches(c, op, in->ea_base, in->ea_index, in->ea_scale, in->disp, in->seg,
                          false, why, wl))
@@ -212,65 +280,13 @@ static bool operand_matches(const Case *c, const Operand *o, const CsOps *x, uns
             return false;
         }
         return true;
-    case OPT_STRSRC:
-    case OPT_STRDST: {
-        bool src = o->type == OPT_STRSRC;
-        unsigned seg = src ? in->seg : SEG_ES;
-        if (!mem_matches(c, op, src ? R_ESI : R_EDI, EA_NONE, 0, 0, seg, !src, why, wl)) {
-            /* Capstone names ES for the destination explicitly; accept that spelling. */
-            if (src || op->type != X86_OP_MEM || op->mem.segment != X86_REG_ES ||
-                op->mem.base != addr_reg(R_EDI, in->adsize))
-                return false;
-        }
-        if (op->size != o->size) {
-            snprintf(why, wl, "string size %u vs capstone %u", o->size, op->size);
-            return false;
-        }
-        return true;
+    case OPT_STRSRC: case OPT_STRDST: return string_matches(c, o, op, why, wl);
+    case OPT_IMM: case OPT_REL: return value_matches(c, o, op, why, wl);
+    case OPT_FAR: return far_matches(c, x, j, why, wl);
+    default: break;
     }
-    case OPT_IMM: {
-        if (op->type != X86_OP_IMM) {
-            snprintf(why, wl, "capstone operand is not an immediate");
-            return false;
-        }
-        uint32_t m = size_mask(o->size);
-        uint32_t v = imm_value(in, o) & m;
-        if (v != ((uint32_t)op->imm & m)) {
-            snprintf(why, wl, "immediate %#x vs capstone %#x", v, (uint32_t)op->imm & m);
-            return false;
-        }
-        return true;
-    }
-    case OPT_REL: {
-        if (op->type != X86_OP_IMM) {
-            snprintf(why, wl, "capstone branch target is not an immediate");
-            return false;
-        }
-        uint32_t m = size_mask(in->opsize);
-        uint32_t target = (in->len + in->imm) & m;
-        if (target != ((uint32_t)op->imm & m)) {
-            snprintf(why, wl, "target %#x vs capstone %#x", target, (uint32_t)op->imm & m);
-            return false;
-        }
-        return true;
-    }
-    case OPT_FAR: {
-        /* Capstone: selector, then offset. */
-        if (op->type != X86_OP_IMM || *j >= x->op_count ||
-            x->operands[*j].type != X86_OP_IMM) {
-            snprintf(why, wl, "capstone far pointer is not two immediates");
-            return false;
-        }
-        const cs_x86_op *off = &x->operands[(*j)++];
-        uint32_t m = size_mask(in->opsize);
-        if ((uint32_t)op->imm != (in->imm2 & 0xFFFF) || ((uint32_t)off->imm & m) != in->imm) {
-            snprintf(why, wl, "far %04x:%x vs capstone %04x:%x", in->imm2 & 0xFFFF, in->imm,
-                     (uint32_t)op->imm, (uint32_t)off->imm);
-            return false;
-        }
-        return true;
-    }
-    default:
+    x86_reg want = reg_of(o);
+    if (want == X86_REG_INVALID) {
         snprintf(why, wl, "operand type %u not compared", o->type);
         return false;
     }
