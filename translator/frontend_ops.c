@@ -432,12 +432,13 @@ static void tr_leave(Fe *f)
     IrVal nsp;
     if (fe_stack32(f)) {
         nsp = ir_binopi(f->b, IR_ADD, R_EBP, size);
-    } else {
+    } else { /* SP = BP + size; the high half of ESP stays */
+        IrVal sum = ir_binopi(f->b, IR_ADD, R_EBP, size);
         nsp = ir_temp(f->b);
         IrOp *op = ir_emit(f->b, IR_DEP);
         op->d = nsp;
         op->a = R_ESP;
-        op->b = ir_binopi(f->b, IR_ADD, R_EBP, size);
+        op->b = sum;
         op->size = 2;
     }
     fe_set_esp(f, nsp);

@@ -16,6 +16,7 @@
  * run in the interpreter between blocks.
  */
 #include <setjmp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -285,12 +286,34 @@ typedef struct Fault {
     uint32_t error;
 } Fault;
 
+/* Copies CpuState, the TLB (16 KiB of the structure) only when asked. */
+static void copy_cpu(CpuState *dst, const CpuState *src, bool with_tlb)
+{
+    size_t t0 = offsetof(CpuState, tlb), t1 = t0 + sizeof(Tlb);
+    memcpy(dst, src, t0);
+    memcpy((uint8_t *)dst + t1, (const uint8_t *)src + t1, sizeof *dst - t1);
+    if (with_tlb)
+        memcpy(&dst->tlb, &src->tlb, sizeof dst->tlb);
+}
+
+/* Did running the block change the TLB? Fills and flushes are counted; INVLPG is not. */
+static bool tlb_changed(const CpuState *now, const CpuState *before, const TransBlock *tb)
+{
+    if (now->stats.tlb_misses != before->stats.tlb_misses ||
+        now->stats.tlb_flushes != before->stats.tlb_flushes)
+        return true;
+    for (unsigned i = 0; i < tb->ninsns; i++)
+        if (tb->insns[i].insn.op == OP_INVLPG)
+            return true;
+    return false;
+}
+
 /* Restores cpu from `s` but keeps the live exception jump buffer. */
-static void restore_cpu(CpuState *cpu, const CpuState *s)
+static void restore_cpu(CpuState *cpu, const CpuState *s, bool with_tlb)
 {
     jmp_buf keep;
     memcpy(keep, cpu->exc_jmp, sizeof keep);
-    *cpu = *s;
+    copy_cpu(cpu, s, with_tlb);
     memcpy(cpu->exc_jmp, keep, sizeof keep);
 }
 
@@ -339,17 +362,17 @@ static void check_block(JitState *j, TransBlock *tb)
     Lockstep *ls = j->ls;
     CpuState *cpu = j->cpu;
     ls->blocks++;
-    ls->before = *cpu;
+    copy_cpu(&ls->before, cpu, true);
     ls->jit.n = ls->jit.nbytes = 0;
     ls->jit.overflow = false;
     ls->active = &ls->jit;
     Fault fj, fi;
     uintptr_t r = run_jit(j, tb, &fj);
     ls->active = NULL;
-    ls->after_jit = *cpu;
+    copy_cpu(&ls->after_jit, cpu, false);
     uint64_t n = cpu->icount - ls->before.icount;
     undo_jit_writes(j);
-    restore_cpu(cpu, &ls->before);
+    restore_cpu(cpu, &ls->before, tlb_changed(cpu, &ls->before, tb));
 
     ls->interp.n = ls->interp.nbytes = 0;
     ls->interp.overflow = false;

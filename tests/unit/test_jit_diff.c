@@ -330,6 +330,77 @@ static void gen_faulting(Prog *p, Rng *r, Mode mode)
     modrm_any(p, r, 6 + pick(r, 2), any_reg(r)); /* DIV / IDIV */
 }
 
+static void gen_one(Prog *p, Rng *r, Mode mode);
+
+static void put_rel(Prog *p, unsigned size, int32_t rel) { put_imm(p, size, (uint32_t)rel); }
+
+/* Control structures: a LEAVE frame, a called subroutine, a counted LOOP. */
+static void gen_control(Prog *p, Rng *r, Mode mode)
+{
+    unsigned osz = p->code32 ? 4 : 2;
+    switch (pick(r, 3)) {
+    case 0: { /* push ebp; mov ebp, esp; ...; leave (16- or 32-bit operand size) */
+        unsigned size = pick(r, 2) ? 4 : 2;
+        opsize(p, size);
+        put(p, 0x55);
+        opsize(p, size);
+        put(p, 0x89);
+        put(p, 0xE5);
+        int depth = p->depth;
+        for (unsigned i = pick(r, 3); i > 0; i--)
+            gen_one(p, r, mode);
+        if (pick(r, 2)) { /* something on the frame LEAVE discards */
+            opsize(p, size);
+            put(p, (uint8_t)(0x50 + any_reg(r)));
+        }
+        p->depth = depth;
+        opsize(p, size);
+        put(p, 0xC9);
+        break;
+    }
+    case 1: { /* call S; jmp L; S: body; ret [imm]; L: */
+        Prog body = *p; /* no stack operations inside: RET must find its address */
+        body.n = 0;
+        for (unsigned i = 1 + pick(r, 3); i > 0; i--) {
+            unsigned k = pick(r, 3);
+            if (k == 0)
+                gen_alu(&body, r);
+            else if (k == 1)
+                gen_mov(&body, r);
+            else
+                gen_shift(&body, r);
+        }
+        unsigned ret_len = pick(r, 2) ? 1 : 3;
+        put(p, 0xE8);
+        put_rel(p, osz, 2);                    /* over the short jmp */
+        put(p, 0xEB);
+        put(p, (uint8_t)(body.n + ret_len));
+        memcpy(p->b + p->n, body.b, body.n);
+        p->n += body.n;
+        if (ret_len == 1) {
+            put(p, 0xC3);
+        } else { /* ret 0: the imm16 form */
+            put(p, 0xC2);
+            put_imm(p, 2, 0);
+        }
+        break;
+    }
+    default: { /* mov ecx, n; L: add/inc/xor eax|edx; loop L */
+        opsize(p, 4);
+        put(p, 0xB9);
+        put32(p, 1 + pick(r, 6));
+        unsigned start = p->n;
+        static const uint8_t body[4][2] = {{0x01, 0xD0}, {0x31, 0xC2}, {0x40, 0x90}, {0x4A, 0x90}};
+        const uint8_t *b = body[pick(r, 4)];
+        put(p, b[0]);
+        put(p, b[1]);
+        put(p, 0xE2);
+        put(p, (uint8_t)(start - (p->n + 1)));
+        break;
+    }
+    }
+}
+
 static void gen_one(Prog *p, Rng *r, Mode mode)
 {
     unsigned k = pick(r, 100);
@@ -354,7 +425,7 @@ static void gen_one(Prog *p, Rng *r, Mode mode)
     else if (k < 97)
         gen_faulting(p, r, mode);
     else
-        gen_one(p, r, mode);
+        gen_control(p, r, mode);
 }
 
 static void gen_program(Prog *p, Rng *r, Mode mode, unsigned count)
