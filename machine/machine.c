@@ -197,6 +197,10 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
     pic_register(&m->pic, &m->io);
     m->cpu.intr_ack = cpu_intr_ack;
     m->cpu.intr_opaque = &m->pic;
+    fpu_irq13_init(&m->fpu_irq13, pic_irq_line(&m->pic, 13), &m->cpu.ignne);
+    fpu_irq13_register(&m->fpu_irq13, &m->io);
+    m->cpu.ferr = fpu_irq13_ferr;
+    m->cpu.ferr_opaque = &m->fpu_irq13;
     pit_init(&m->pit, &m->sched, pic_irq_line(&m->pic, 0));
     pit_register(&m->pit, &m->io);
     rtc_cmos_init(&m->rtc, &m->sched, pic_irq_line(&m->pic, 8), cfg->rtc_base);
@@ -282,6 +286,7 @@ void machine_reset(Machine *m)
         uart_reset(&m->uart[i]);
     i8042_reset(&m->kbc);
     shutdown_port_reset(&m->shutdown);
+    fpu_irq13_reset(&m->fpu_irq13);
     port92_reset(&m->port92);
     board_pc_reset(m);
     if (m->vga.vram)

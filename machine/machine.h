@@ -25,6 +25,7 @@
 #include "devices/debugcon.h"
 #include "devices/device.h"
 #include "devices/fw_cfg.h"
+#include "devices/fpu_irq13.h"
 #include "devices/i440fx.h"
 #include "devices/ide.h"
 #include "devices/pci.h"
@@ -105,6 +106,7 @@ struct Machine {
     Uart uart[2];
     I8042 kbc;
     ShutdownPort shutdown;
+    FpuIrq13 fpu_irq13;    /* FERR# -> IRQ 13, port F0h -> IGNNE# */
     Port80 port80;
     FwCfg fw_cfg;
     PciBus pci;            /* -M pc only, like the two below */
