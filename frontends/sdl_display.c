@@ -192,13 +192,29 @@ static void sdl_poll(Display *d)
     }
 }
 
+/* Lets a resize the window system has not confirmed yet land (at most about a second):
+ * the screenshot should show the window at the size asked for the current frame. */
+static void settle_size(Display *d, SdlState *s)
+{
+    for (int tries = 0; tries < 100; tries++) {
+        SDL_Event e;
+        while (SDL_PollEvent(&e))
+            if (e.type != SDL_QUIT)
+                on_event(d, s, &e);
+        int want_w, want_h, w = 0, h = 0;
+        window_size_for(s->tex_w, s->tex_h, &want_w, &want_h);
+        if (SDL_GetRendererOutputSize(s->ren, &w, &h) != 0 || (w == want_w && h == want_h))
+            return;
+        SDL_Delay(10);
+    }
+}
+
 static uint32_t *sdl_read_window(Display *d, int *w, int *h)
 {
     SdlState *s = d->priv;
-    SDL_Event e;
-    while (SDL_PollEvent(&e)) /* let a pending resize land first */
-        if (e.type != SDL_QUIT)
-            on_event(d, s, &e);
+    if (!draw_frame(d, s))
+        return NULL;
+    settle_size(d, s);
     if (!draw_frame(d, s) || SDL_GetRendererOutputSize(s->ren, w, h) != 0)
         return NULL;
     uint32_t *px = malloc((size_t)*w * (size_t)*h * sizeof *px);
