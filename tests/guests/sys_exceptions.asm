@@ -95,6 +95,45 @@ pm_main:
     FAIL 19
 .np:
     CHECK_MEM32 EXC_ERR, SEL_FREE, 20
+    ; LDS with that selector: #NP, and neither DS nor the register changed
+    mov dword [SCRATCH], 0x12345678
+    mov word [SCRATCH + 4], SEL_FREE | 3
+    mov esi, 0xAAAA5555
+    EXPECT_EXC 11, .np_lds
+    lds esi, [SCRATCH]
+    FAIL 42
+.np_lds:
+    cmp esi, 0xAAAA5555
+    je .np_lds2
+    FAIL 43
+.np_lds2:
+    mov ax, ds
+    cmp ax, SEL_DATA32
+    je .np_lss
+    FAIL 44
+.np_lss:
+    ; LSS loads SS:ESP together; LFS/LGS with a 16-bit operand size load a word offset
+    mov dword [SCRATCH + 8], STACK0_TOP - 0x100
+    mov word [SCRATCH + 12], SEL_DATA32
+    mov ebx, esp
+    lss esp, [SCRATCH + 8]
+    cmp esp, STACK0_TOP - 0x100
+    je .np_lfs
+    FAIL 45
+.np_lfs:
+    mov esp, ebx
+    mov word [SCRATCH + 16], 0xBEEF
+    mov word [SCRATCH + 18], SEL_DATA3
+    mov ecx, 0x11110000
+    o16 lgs cx, [SCRATCH + 16]
+    cmp ecx, 0x1111BEEF
+    jne .lfs_bad
+    mov ax, gs
+    cmp ax, SEL_DATA3
+    je .np_done
+.lfs_bad:
+    FAIL 46
+.np_done:
     ; beyond the GDT limit
     EXPECT_EXC 13, .gp1
     mov ax, GDT_ENTRIES * 8 | 1
