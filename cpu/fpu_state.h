@@ -36,4 +36,8 @@ typedef struct FpuState {
     bool ferr;          /* level last driven on the FERR# output (CpuState.ferr) */
 } FpuState;
 
+/* CPUID.1:EDX bits of what the x87/MMX/SSE unit implements (FPU 0, MMX 23, FXSR 24, SSE 25,
+ * SSE2 26), for the CPUID handler to OR in (defined in cpu/x87_core.c). */
+uint32_t fpu_cpuid_edx_features(void);
+
 #endif

@@ -15,9 +15,6 @@
 
 #include "cpu/fpu_state.h"
 
-/* CPUID.1:EDX bits for FPU (0), MMX (23), FXSR (24), SSE (25), SSE2 (26). */
-uint32_t fpu_cpuid_edx_features(void);
-
 /* MXCSR bits that exist (FXSAVE's MXCSR_MASK): DAZ is supported, as on every SSE2 part. */
 #define FPU_MXCSR_MASK 0x0000FFFFu
 #define FPU_MXCSR_DEFAULT 0x1F80u
