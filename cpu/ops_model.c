@@ -47,7 +47,7 @@ static void op_cpuid(CpuState *cpu, const DecodedInsn *insn)
         cpu->EAX = CPU_SIGNATURE;
         cpu->EBX = 0;
         cpu->ECX = 0;
-        cpu->EDX = CPUID_FEATURES;
+        cpu->EDX = CPUID_FEATURES | fpu_cpuid_edx_features();
         break;
     default:
         /* Leaf 2: AL = 1 (one call), every descriptor byte 0 ("null": no cache info). */
