@@ -145,6 +145,59 @@ static SegCache inner_stack(CpuState *cpu, unsigned dpl, uint32_t ext, uint32_t 
     return desc_to_cache(new_ss, ssd);
 }
 
+/* The frame of an interrupt that enters a more privileged ring: the TSS stack of ring
+ * `dpl`, and (from virtual-8086 mode) the data segments, which are then nulled. */
+static void push_inner_frame(CpuState *cpu, unsigned dpl, unsigned size, uint32_t flags,
+                             bool has_error, uint32_t error, uint32_t return_eip, uint32_t ext,
+                             bool target_ok)
+{
+    bool from_vm86 = flags & FL_VM;
+    Descriptor ssd;
+    uint16_t new_ss;
+    uint32_t esp;
+    SegCache nss = inner_stack(cpu, dpl, ext, &esp, &ssd, &new_ss);
+    if (!target_ok) /* the SDM checks the handler's EIP after the new stack */
+        cpu_raise(cpu, EXC_GP, ext);
+    uint32_t ss_err = (new_ss & 0xFFFC) | ext;
+    /* Build the frame on the new stack; nothing is committed until it is all pushed. */
+    if (from_vm86) {
+        push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_GS].sel, ss_err, false);
+        push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_FS].sel, ss_err, false);
+        push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_DS].sel, ss_err, false);
+        push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_ES].sel, ss_err, false);
+    }
+    push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_SS].sel, ss_err, false);
+    push_on_stack(cpu, &nss, &esp, size, cpu->ESP, ss_err, false);
+    push_on_stack(cpu, &nss, &esp, size, flags, ss_err, false);
+    push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_CS].sel, ss_err, false);
+    push_on_stack(cpu, &nss, &esp, size, return_eip, ss_err, false);
+    if (has_error)
+        push_on_stack(cpu, &nss, &esp, size, error, ss_err, false);
+    desc_set_accessed(cpu, new_ss, &ssd);
+    cpu->seg[SEG_SS] = desc_to_cache(new_ss, ssd);
+    cpu->ESP = esp;
+    if (from_vm86) {
+        static const int clear[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
+        for (int i = 0; i < 4; i++)
+            seg_make_null(&cpu->seg[clear[i]], 0);
+    }
+}
+
+/* The frame of an interrupt that stays in the current ring, on the current stack. */
+static void push_same_frame(CpuState *cpu, unsigned size, uint32_t flags, bool has_error,
+                            uint32_t error, uint32_t return_eip, uint32_t ext)
+{
+    const SegCache ss = cpu->seg[SEG_SS];
+    bool user = cpu->cpl == 3;
+    uint32_t esp = cpu->ESP;
+    push_on_stack(cpu, &ss, &esp, size, flags, ext, user);
+    push_on_stack(cpu, &ss, &esp, size, cpu->seg[SEG_CS].sel, ext, user);
+    push_on_stack(cpu, &ss, &esp, size, return_eip, ext, user);
+    if (has_error)
+        push_on_stack(cpu, &ss, &esp, size, error, ext, user);
+    cpu->ESP = esp;
+}
+
 static void deliver_protected(CpuState *cpu, int vector, EventKind kind, uint32_t flags,
                               bool has_error, uint32_t error, uint32_t return_eip)
 {
@@ -168,55 +221,17 @@ static void deliver_protected(CpuState *cpu, int vector, EventKind kind, uint32_
     bool conforming = cs.hi & 0x400;
     bool from_vm86 = flags & FL_VM;
     uint32_t target = gate32 ? g.offset : (g.offset & 0xFFFF);
-    SegCache new_cs = desc_to_cache(g.sel, cs);
-
-    if (!conforming && dpl < cpu->cpl) {
-        /* Inner privilege: the stack of ring `dpl` from the TSS. */
-        if (from_vm86 && dpl != 0)
-            cpu_raise(cpu, EXC_GP, sel_err);
-        Descriptor ssd;
-        uint16_t new_ss;
-        uint32_t esp;
-        SegCache nss = inner_stack(cpu, dpl, ext, &esp, &ssd, &new_ss);
-        if (target > new_cs.limit)
-            cpu_raise(cpu, EXC_GP, ext);
-        uint32_t ss_err = (new_ss & 0xFFFC) | ext;
-        /* Build the frame on the new stack; nothing is committed until it is all pushed. */
-        if (from_vm86) {
-            push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_GS].sel, ss_err, false);
-            push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_FS].sel, ss_err, false);
-            push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_DS].sel, ss_err, false);
-            push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_ES].sel, ss_err, false);
-        }
-        push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_SS].sel, ss_err, false);
-        push_on_stack(cpu, &nss, &esp, size, cpu->ESP, ss_err, false);
-        push_on_stack(cpu, &nss, &esp, size, flags, ss_err, false);
-        push_on_stack(cpu, &nss, &esp, size, cpu->seg[SEG_CS].sel, ss_err, false);
-        push_on_stack(cpu, &nss, &esp, size, return_eip, ss_err, false);
-        if (has_error)
-            push_on_stack(cpu, &nss, &esp, size, error, ss_err, false);
-        desc_set_accessed(cpu, new_ss, &ssd);
-        cpu->seg[SEG_SS] = desc_to_cache(new_ss, ssd);
-        cpu->ESP = esp;
-        if (from_vm86) {
-            static const int clear[] = {SEG_ES, SEG_DS, SEG_FS, SEG_GS};
-            for (int i = 0; i < 4; i++)
-                seg_make_null(&cpu->seg[clear[i]], 0);
-        }
+    bool inner = !conforming && dpl < cpu->cpl;
+    /* Virtual-8086 code may only enter a ring-0, non-conforming handler. */
+    if (from_vm86 && (!inner || dpl != 0))
+        cpu_raise(cpu, EXC_GP, sel_err);
+    bool target_ok = target <= desc_limit(cs);
+    if (inner) {
+        push_inner_frame(cpu, dpl, size, flags, has_error, error, return_eip, ext, target_ok);
     } else {
-        if (from_vm86)
-            cpu_raise(cpu, EXC_GP, sel_err);
-        if (target > new_cs.limit)
+        if (!target_ok)
             cpu_raise(cpu, EXC_GP, ext);
-        const SegCache ss = cpu->seg[SEG_SS];
-        bool user = cpu->cpl == 3;
-        uint32_t esp = cpu->ESP;
-        push_on_stack(cpu, &ss, &esp, size, flags, ext, user);
-        push_on_stack(cpu, &ss, &esp, size, cpu->seg[SEG_CS].sel, ext, user);
-        push_on_stack(cpu, &ss, &esp, size, return_eip, ext, user);
-        if (has_error)
-            push_on_stack(cpu, &ss, &esp, size, error, ext, user);
-        cpu->ESP = esp;
+        push_same_frame(cpu, size, flags, has_error, error, return_eip, ext);
         dpl = cpu->cpl;
     }
     desc_set_accessed(cpu, g.sel, &cs);
