@@ -5,7 +5,9 @@
  * faulting instruction's start and the architectural state from before it: a handler must
  * not commit register or flag changes before its last possible fault. Delivery follows the
  * SDM: real-mode IVT, protected-mode IDT gates (interrupt, trap, task), privilege and stack
- * switches, error codes, the double-fault rules and the triple-fault shutdown.
+ * switches (from virtual-8086 mode too), error codes with the EXT bit (set for events not
+ * caused by INT n/INT3/INTO), RF set in the EFLAGS image of fault-class exceptions, the
+ * double-fault rules and the triple-fault shutdown.
  */
 #ifndef VMM86_CPU_EXCEPTION_H
 #define VMM86_CPU_EXCEPTION_H
