@@ -126,9 +126,6 @@ void x87_drive_ferr(CpuState *cpu);
 
 /* ---- memory operands ---------------------------------------------------------------------- */
 
-/* Effective address and segment of the instruction's memory operand. */
-static inline uint32_t x87_ea(const CpuState *cpu, const DecodedInsn *insn) { return insn_ea(cpu, insn); }
-
 /* Checks `len` bytes at seg:off for a read or write (segment rights and limit, then every
  * page touched), so that a multi-part access can no longer fault half way. Returns the
  * linear address. */

@@ -10,6 +10,14 @@ static void set_ignne(FpuIrq13 *d, bool level)
 void fpu_irq13_ferr(void *opaque, bool level)
 {
     FpuIrq13 *d = opaque;
+    if (level && d->ferr && d->latched) {
+        /* Asserted again without having fallen: the CPU's state was rolled back (the JIT's
+         * lockstep replays a block in the interpreter after restoring CpuState, INTR
+         * included). Pulse the request so the PIC drives INTR again and both agree. */
+        irq_lower(&d->irq);
+        irq_raise(&d->irq);
+        return;
+    }
     bool rising = level && !d->ferr;
     d->ferr = level;
     if (rising) {

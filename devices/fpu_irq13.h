@@ -5,7 +5,9 @@
  * a latch that holds IRQ 13 high. Writing any value to port F0h (the error handler's
  * "clear busy") drops the latch, and while FERR# is still asserted it also asserts the
  * CPU's IGNNE# input, so the handler's own waiting x87 instructions proceed; IGNNE# falls
- * again when FERR# does (FNCLEX, FNINIT, ...). Reads of F0h return FFh. Nothing here
+ * again when FERR# does (FNCLEX, FNINIT, ...). A second assertion without a fall in
+ * between (a rolled-back CPU driving the pin again) re-pulses the pending request so the
+ * CPU's INTR input is driven again. Reads of F0h return FFh. Nothing here
  * reads the clock; save/load cover the whole state.
  */
 #ifndef VMM86_DEVICES_FPU_IRQ13_H

@@ -162,6 +162,11 @@ Test(x87_system, irq13_device)
     fpu_irq13_ferr(&d, true);
     cr_expect_eq(irq.level, 1);
     cr_expect_eq(irq.edges, 2);
+    /* Asserted again without a fall while still pending (a CPU rolled back by the
+     * lockstep engine): the request is pulsed so INTR is driven again. */
+    fpu_irq13_ferr(&d, true);
+    cr_expect_eq(irq.edges, 3);
+    cr_expect_eq(irq.level, 1);
     fpu_irq13_reset(&d);
     cr_expect_eq(irq.level, 0);
     cr_expect(!ignne);
