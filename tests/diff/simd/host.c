@@ -113,6 +113,10 @@ bool host_init(void)
     return true;
 }
 
+/* EBX (the memory operands' base) and EDI (MASKMOV*'s destination); other registers hold
+ * data that may happen to look like a window address. */
+static bool is_pointer(int r) { return r == 3 || r == 7; }
+
 static uint64_t to_host(uint32_t v)
 {
     if (v >= SD_DATA_BASE && v < SD_DATA_BASE + SD_WINDOW)
@@ -131,8 +135,8 @@ static uint32_t from_host(uint64_t v)
 void host_run(const SdCase *c, SdState *out)
 {
     memcpy(ctx.fx, c->in.fx, sizeof ctx.fx);
-    for (int r = 0; r < 8; r++)
-        ctx.regs[r] = to_host(c->in.gpr[r]);
+    for (int r = 0; r < 8; r++) /* only the pointer registers point into the window */
+        ctx.regs[r] = is_pointer(r) ? to_host(c->in.gpr[r]) : c->in.gpr[r];
     ctx.rflags = c->in.eflags;
     ctx.mxcsr_default = 0x1F80;
     memcpy(window, c->in.mem, SD_WINDOW);
@@ -144,7 +148,7 @@ void host_run(const SdCase *c, SdState *out)
     out->vector = fault_vector;
     memcpy(out->fx, ctx.fx, sizeof out->fx);
     for (int r = 0; r < 8; r++)
-        out->gpr[r] = from_host(ctx.regs[r]);
+        out->gpr[r] = is_pointer(r) ? from_host(ctx.regs[r]) : (uint32_t)ctx.regs[r];
     out->eflags = (uint32_t)ctx.rflags;
     memcpy(out->mem, window, SD_WINDOW);
     /* The x87 pointers in guest terms (only their low 32 bits are comparable). */

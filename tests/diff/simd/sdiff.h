@@ -5,7 +5,7 @@
  * meaning in 64-bit code: no REX, no RIP-relative or SIB addressing) and the state it
  * starts from (SdState). Both runners — host.c (natively, x86-64) and vm.c (vmm86's
  * interpreter in flat 32-bit protected mode at CPL 3) — take the state in guest terms and
- * return it in guest terms: register values that point into the data window are guest
+ * return it in guest terms: EBX and EDI, which point into the data window, hold guest
  * addresses (SD_DATA_BASE + offset) on both sides, and an x87 instruction pointer at the
  * instruction is SD_CODE_BASE. The x87/SSE state travels as a 512-byte FXSAVE image in the
  * 32-bit layout (SDM Vol. 1 Table 10-2), so both sides load and report it the same way.
