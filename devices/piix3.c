@@ -9,7 +9,7 @@
 
 static void update_irqs(Piix3 *p)
 {
-    uint16_t want = 0;
+    uint16_t want = p->board_levels;
     for (int i = 0; i < 4; i++) {
         uint8_t route = p->isa.config[PIIX3_PIRQRC + i];
         if (!p->pirq_level[i] || (route & 0x80))
@@ -30,6 +30,22 @@ static void route_irq(void *opaque, int pirq, int level)
     Piix3 *p = opaque;
     p->pirq_level[pirq & 3] = level != 0;
     update_irqs(p);
+}
+
+static void board_irq_set(void *opaque, int irq, int level)
+{
+    Piix3 *p = opaque;
+    uint16_t bit = (uint16_t)(1u << (irq & 15));
+    if (level)
+        p->board_levels |= bit;
+    else
+        p->board_levels &= (uint16_t)~bit;
+    update_irqs(p);
+}
+
+IrqLine piix3_board_irq_line(Piix3 *p, int irq)
+{
+    return (IrqLine){board_irq_set, p, irq};
 }
 
 static void isa_config_written(void *opaque, uint32_t addr, unsigned size)

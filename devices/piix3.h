@@ -34,6 +34,7 @@ typedef struct Piix3 {
     IdeChannel *channel[2];
     bool pirq_level[4];
     uint16_t irqs_driven;  /* ISA IRQs this router holds high */
+    uint16_t board_levels; /* ISA IRQs the board's other sources (the ACPI SCI) drive high */
     uint8_t rcr;           /* reset control register (bit 1 kept) */
     void (*request_reset)(void *opaque);
     void *opaque;
@@ -42,6 +43,10 @@ typedef struct Piix3 {
 void piix3_init(Piix3 *p, PciBus *bus, DualPic *pic, IdeChannel *primary,
                 IdeChannel *secondary, void (*request_reset)(void *opaque), void *opaque);
 void piix3_reset(Piix3 *p);
+/* A line into the router for another level source of the board (the ACPI SCI on IRQ 9):
+ * wired-OR with the PIRQs routed to the same ISA IRQ. Its level is the source's state, so
+ * a reset or load of the router keeps it. */
+IrqLine piix3_board_irq_line(Piix3 *p, int irq);
 void piix3_save(const Piix3 *p, StateWriter *w);
 bool piix3_load(Piix3 *p, StateReader *r);
 
