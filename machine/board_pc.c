@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "machine/acpi_tables.h"
 #include "machine/machine.h"
 #include "softmmu/mmu.h"
 
@@ -18,6 +19,27 @@ static void request_reset(void *opaque)
     Machine *m = opaque;
     m->reset_requested = true;
     m->cpu.exit_request = true;
+}
+
+/* ACPI S5: the guest turned the machine off (the run ends with status 0). */
+static void power_off(void *opaque)
+{
+    Machine *m = opaque;
+    m->power_off = true;
+    m->cpu.exit_request = true;
+}
+
+/* The ACPI tables through QEMU's linker/loader files, which SeaBIOS installs. */
+static bool offer_acpi_tables(Machine *m)
+{
+    AcpiTablesConfig cfg;
+    AcpiTables t;
+    acpi_tables_config_of(m, &cfg);
+    if (!acpi_tables_build(&cfg, &t))
+        return false;
+    bool ok = acpi_tables_add_fw_cfg(&t, &m->fw_cfg);
+    acpi_tables_free(&t);
+    return ok;
 }
 
 static bool open_disks(Machine *m, char *err, size_t errlen)
@@ -142,13 +164,20 @@ bool board_pc_setup(Machine *m, char *err, size_t errlen)
         if (disk_image_is_open(&m->disks[i]))
             ide_attach(&m->ide[i / 2], i % 2, m->cfg.drives[i].cdrom ? IDE_CDROM : IDE_DISK,
                        &m->disks[i], i);
-    if (!m->cfg.isapc)
+    if (!m->cfg.isapc) {
         piix3_init(&m->piix3, &m->pci, &m->pic, &m->ide[0], &m->ide[1], request_reset, m);
+        acpi_pm_init(&m->acpi_pm, &m->pci, &m->io, &m->sched,
+                     piix3_board_irq_line(&m->piix3, ACPI_PM_SCI_IRQ), power_off, m);
+    }
 
     fw_cfg_init(&m->fw_cfg);
     fw_cfg_register(&m->fw_cfg, &m->io);
     if (!setup_fw_cfg(m)) {
         snprintf(err, errlen, "out of memory setting up fw_cfg");
+        return false;
+    }
+    if (!m->cfg.isapc && !offer_acpi_tables(m)) {
+        snprintf(err, errlen, "out of memory building the ACPI tables");
         return false;
     }
     setup_cmos(m);
@@ -163,6 +192,7 @@ void board_pc_reset(Machine *m)
         pci_bus_reset(&m->pci);
         i440fx_reset(&m->i440fx);
         piix3_reset(&m->piix3);
+        acpi_pm_reset(&m->acpi_pm);
     } else if (m->isapc_upper_mem) {
         isapc_restore_upper(m);
     }

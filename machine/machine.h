@@ -21,6 +21,7 @@
 
 #include "cpu/cpu_state.h"
 #include "cpu/engine.h"
+#include "devices/acpi_pm.h"
 #include "devices/debug_exit.h"
 #include "devices/debugcon.h"
 #include "devices/device.h"
@@ -112,6 +113,7 @@ struct Machine {
     PciBus pci;            /* -M pc only, like the two below */
     I440fx i440fx;
     Piix3 piix3;
+    AcpiPm acpi_pm;        /* -M pc: PIIX4 power management 00:01.3 (SCI, PM timer, S5) */
     IdeChannel ide[2];     /* primary, secondary */
     DiskImage disks[MACHINE_IDE_DRIVES];
     uint8_t *isapc_upper_mem; /* -M isapc: 0xC0000-0xFFFFF as at power-on (board_pc.c) */
