@@ -19,10 +19,11 @@ static_assert(offsetof(TlbEntry, tag_read) == 0 && offsetof(TlbEntry, tag_write)
 
 /* Allocation orders: guest registers prefer callee-saved host registers (they survive the
  * slow-path calls), temporaries caller-saved ones. */
-static const int8_t order_guest[] = {X_RBX, X_R12, X_R13, X_R14, X_R15, X_RSI,
-                                     X_RDI, X_R8,  X_R9,  X_RAX, X_RCX, X_RDX};
-static const int8_t order_temp[] = {X_RAX, X_RCX, X_RDX, X_R9,  X_R8,  X_RDI,
-                                    X_RSI, X_RBX, X_R12, X_R13, X_R14, X_R15};
+#define BK_NALLOC 11
+static const int8_t order_guest[BK_NALLOC] = {X_RBX, X_R12, X_R13, X_R14, X_RSI, X_RDI,
+                                              X_R8,  X_R9,  X_RAX, X_RCX, X_RDX};
+static const int8_t order_temp[BK_NALLOC] = {X_RAX, X_RCX, X_RDX, X_R9,  X_R8,  X_RDI,
+                                             X_RSI, X_RBX, X_R12, X_R13, X_R14};
 
 static bool is_temp(IrVal v) { return v != IR_NOVAL && !ir_is_global(v); }
 static unsigned tix(IrVal v) { return (unsigned)(v - IR_FIRST_TEMP); }
@@ -108,7 +109,7 @@ static bool reg_free(const Bk *k, int r)
 static int alloc_reg(Bk *k, bool for_guest)
 {
     const int8_t *order = for_guest ? order_guest : order_temp;
-    for (unsigned i = 0; i < 12; i++) {
+    for (unsigned i = 0; i < BK_NALLOC; i++) {
         int r = order[i];
         if (!(k->locked & (1u << r)) && reg_free(k, r)) {
             if (k->rf.val[r] != IR_NOVAL) {
@@ -119,7 +120,7 @@ static int alloc_reg(Bk *k, bool for_guest)
         }
     }
     int best = -1, best_score = 1 << 30;
-    for (unsigned i = 0; i < 12; i++) {
+    for (unsigned i = 0; i < BK_NALLOC; i++) {
         int r = order[i];
         if (k->locked & (1u << r))
             continue;
@@ -556,7 +557,7 @@ static void emit_guard(Bk *k, const IrOp *op)
  * temporaries move to a free callee-saved register or a spill slot. */
 static void prepare_call(Bk *k, bool drop_guests)
 {
-    static const int8_t callee[] = {X_RBX, X_R12, X_R13, X_R14, X_R15};
+    static const int8_t callee[] = {X_RBX, X_R12, X_R13, X_R14};
     for (int r = 0; r < 16; r++) {
         IrVal v = k->rf.val[r];
         if (v == IR_NOVAL)
@@ -574,7 +575,7 @@ static void prepare_call(Bk *k, bool drop_guests)
             continue;
         }
         int to = -1;
-        for (unsigned i = 0; i < 5 && to < 0; i++)
+        for (unsigned i = 0; i < 4 && to < 0; i++)
             if (reg_free(k, callee[i]))
                 to = callee[i];
         if (to >= 0) {
@@ -621,8 +622,7 @@ static void emit_handler(Bk *k, const IrOp *op)
     CodeBuf *cb = &k->cb;
     k->locked = 0;
     prepare_call(k, true);
-    bk_emit_icount_add(k, (int32_t)op->insn - (int32_t)k->rf.icount_done);
-    k->rf.icount_done = (uint16_t)(op->insn + 1); /* the handler retires its instruction */
+    bk_emit_icount_sync(k, op->insn); /* the handler retires its instruction itself */
     x_mov_rr(cb, 8, X_RDI, X_RBP);
     x_mov_ri64(cb, X_RSI, (uint64_t)(uintptr_t)&k->tb->insns[op->insn]);
     x_call(cb, (const void *)jit_helper_exec_insn);
@@ -696,7 +696,6 @@ static void emit_exit(Bk *k, const IrOp *op)
         x_store(cb, 4, xmem(X_RBP, ENV(eip)), target);
     }
     bk_writeback_dirty(k, &k->rf);
-    bk_emit_icount_add(k, (int32_t)op->insn - (int32_t)k->rf.icount_done);
     if (op->opc == IR_EXIT_TB) {
         bk_emit_exit_tb(k, op);
     } else if (op->opc == IR_EXIT_INDIRECT) {

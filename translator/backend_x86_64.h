@@ -2,8 +2,13 @@
  * out-of-line stubs, and the frame layout of translated code.
  *
  * Contract: translated code runs inside the frame jit_enter builds: RBP holds the
- * CpuState pointer, RSP is 16-byte aligned and points at BK_SLOTS spill slots, R10 and R11
- * are scratch registers that never hold IR values across an instruction sequence. All other
+ * CpuState pointer, RSP is 16-byte aligned and points at BK_SLOTS spill slots followed by
+ * the budget base, R15 counts down the instruction budget (cpu->icount is brought up to
+ * date from it only where someone may read it: helper calls, slow paths, leaving), R10
+ * and R11 are scratch registers that never hold IR values across an instruction sequence.
+ * Each block charges its whole instruction count to R15 on entry and bails out untouched
+ * if that would go below zero; cpu->icount = base - R15 - (instructions of the current
+ * block not yet retired). All other
  * registers are allocated to IR values: guest registers (written back to CpuState where
  * the IR demands) and temporaries (spilled to the slots under pressure). Every 32-bit
  * value in a host register is kept zero-extended to 64 bits. Slow paths (TLB misses and
@@ -18,18 +23,19 @@
 
 #define BK_SLOTS 64
 #define BK_FRAME (8 + 8 * BK_SLOTS) /* keeps RSP 16-byte aligned after six pushes */
+#define BK_BASE_SLOT (8 * BK_SLOTS)  /* [rsp + this]: icount_limit when the code was entered */
+#define BK_BUDGET X_R15
 #define BK_MAX_STUBS 768
 #define BK_MAX_SYNCLOC 2048
 #define BK_CALLER_SAVED ((1u << X_RAX) | (1u << X_RCX) | (1u << X_RDX) | (1u << X_RSI) | \
                          (1u << X_RDI) | (1u << X_R8) | (1u << X_R9))
 #define BK_ALLOCATABLE (BK_CALLER_SAVED | (1u << X_RBX) | (1u << X_R12) | (1u << X_R13) | \
-                        (1u << X_R14) | (1u << X_R15))
+                        (1u << X_R14))
 
 /* Which IR value each host register holds, and the guest registers' write-back state. */
 typedef struct RegFile {
     IrVal val[16];         /* IR_NOVAL: free */
     uint8_t dirty;         /* guest registers whose host copy is newer than CpuState */
-    uint16_t icount_done;  /* guest instructions already added to cpu->icount */
 } RegFile;
 
 /* Where a sync-list value is at its op. */
@@ -103,7 +109,7 @@ void bk_writeback_dirty(Bk *k, const RegFile *rf);
 Stub *bk_new_stub(Bk *k, StubKind kind);
 void bk_capture_syncs(Bk *k, Stub *s, uint16_t list);
 void bk_emit_stubs(Bk *k);
-void bk_emit_icount_add(Bk *k, int32_t delta);
+void bk_emit_icount_sync(Bk *k, unsigned retired);
 void bk_emit_exit_tb(Bk *k, const IrOp *op);
 void bk_emit_exit_indirect(Bk *k, int target_reg);
 void bk_emit_prologue(Bk *k);

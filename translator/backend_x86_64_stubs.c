@@ -91,12 +91,15 @@ static void emit_sync_stores(Bk *k, const Stub *s)
     }
 }
 
-void bk_emit_icount_add(Bk *k, int32_t delta)
+/* cpu->icount = base - budget - (instructions of this block not retired yet). */
+void bk_emit_icount_sync(Bk *k, unsigned retired)
 {
-    if (delta > 0)
-        x_alu_mi(&k->cb, XA_ADD, 8, xmem(X_RBP, ENV(icount)), (uint32_t)delta);
-    else if (delta < 0)
-        x_alu_mi(&k->cb, XA_SUB, 8, xmem(X_RBP, ENV(icount)), (uint32_t)-delta);
+    CodeBuf *cb = &k->cb;
+    x_load(cb, 8, X_R10, xmem(X_RSP, BK_BASE_SLOT));
+    x_alu_rr(cb, XA_SUB, 8, X_R10, BK_BUDGET);
+    if (retired < k->tb->ninsns)
+        x_alu_ri(cb, XA_SUB, 8, X_R10, k->tb->ninsns - retired);
+    x_store(cb, 8, xmem(X_RBP, ENV(icount)), X_R10);
 }
 
 /* Saves the caller-saved registers that hold values; returns how many were pushed. */
@@ -123,19 +126,17 @@ static void pop_live(Bk *k, const int8_t *saved, unsigned n)
 
 /* Everything a slow path must leave in CpuState before it may fault or exit: dirty guest
  * registers, pending lazy flags, and the retired-instruction count. */
-static int32_t stub_sync(Bk *k, const Stub *s)
+static void stub_sync(Bk *k, const Stub *s)
 {
     bk_writeback_dirty(k, &s->rf);
     emit_sync_stores(k, s);
-    int32_t delta = (int32_t)s->insn - (int32_t)s->rf.icount_done;
-    bk_emit_icount_add(k, delta);
-    return delta;
+    bk_emit_icount_sync(k, s->insn);
 }
 
 static void emit_stub_mem(Bk *k, const Stub *s)
 {
     CodeBuf *cb = &k->cb;
-    int32_t delta = stub_sync(k, s);
+    stub_sync(k, s);
     int8_t saved[16];
     unsigned n = push_live(k, &s->rf, saved);
     x_mov_rr(cb, 4, X_R10, s->off_reg);
@@ -159,7 +160,6 @@ static void emit_stub_mem(Bk *k, const Stub *s)
         x_test_rr(cb, 4, X_R10, X_R10);
         x_jcc(cb, XC_NE, k->j->epilogue_interp);
     }
-    bk_emit_icount_add(k, -delta);
     if (s->kind == STUB_LD)
         x_mov_rr(cb, 4, s->dst_reg, X_R10);
     x_jmp(cb, s->ret);
@@ -184,9 +184,10 @@ static void emit_stub(Bk *k, const Stub *s)
         break;
     case STUB_EXIT:
         stub_sync(k, s);
-        x_jmp(cb, k->j->epilogue_zero);
+        x_jmp(cb, k->j->epilogue_zero_raw);
         break;
-    default: /* STUB_BAIL: not enough budget left for this block */
+    default: /* STUB_BAIL: not enough budget left for this block: give its charge back */
+        x_alu_ri(cb, XA_ADD, 8, BK_BUDGET, k->tb->ninsns);
         x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), s->imm);
         x_jmp(cb, k->j->epilogue_zero);
         break;
@@ -204,26 +205,54 @@ void bk_emit_stubs(Bk *k)
 void bk_emit_prologue(Bk *k)
 {
     CodeBuf *cb = &k->cb;
-    x_load(cb, 8, X_RAX, xmem(X_RBP, ENV(icount_limit)));
-    x_alu_rm(cb, XA_SUB, 8, X_RAX, xmem(X_RBP, ENV(icount)));
-    x_alu_ri(cb, XA_CMP, 8, X_RAX, k->tb->ninsns);
+    x_alu_ri(cb, XA_SUB, 8, BK_BUDGET, k->tb->ninsns);
     Stub *s = bk_new_stub(k, STUB_BAIL);
     s->imm = k->tb->eip;
     if (s != &dummy_stub)
         s->jf[s->njf++] = x_jcc_fwd(cb, XC_B);
 }
 
+/* Leaves through the jump cache (cpu->eip is stored, everything else written back): the
+ * entry for the linear EIP must be a block of this mode and CS, and the TLB's execute
+ * translation of that EIP must still lead to the block's physical page; otherwise back to
+ * the dispatcher. */
 static void emit_lookup_jump(Bk *k)
 {
     CodeBuf *cb = &k->cb;
+    JitState *j = k->j;
     if (k->ctx->no_chain) {
-        x_jmp(cb, k->j->epilogue_zero);
+        x_jmp(cb, j->epilogue_zero);
         return;
     }
-    x_mov_rr(cb, 8, X_RDI, X_RBP);
-    x_mov_ri(cb, X_RSI, k->ctx->mode);
-    x_call(cb, (const void *)jit_helper_lookup);
-    x_jmp_reg(cb, X_RAX);
+    int32_t tlb = ENV(tlb.e) + (jm_cpl(k->ctx->mode) == 3 ? (int32_t)(TLB_SIZE * sizeof(TlbEntry)) : 0);
+    x_load(cb, 4, X_RAX, xmem(X_RBP, ENV(eip)));
+    x_alu_ri(cb, XA_ADD, 4, X_RAX, k->ctx->cs_base);         /* lin */
+    x_mov_rr(cb, 4, X_RCX, X_RAX);
+    x_shift_ri(cb, XS_SHR, 4, X_RCX, JIT_JC_BITS);
+    x_alu_rr(cb, XA_XOR, 4, X_RCX, X_RAX);
+    x_alu_ri(cb, XA_AND, 4, X_RCX, (1u << JIT_JC_BITS) - 1); /* jc_hash(lin) */
+    x_mov_ri64(cb, X_RDX, (uint64_t)(uintptr_t)j->jcache);
+    x_load(cb, 8, X_RDX, xmem_idx(X_RDX, X_RCX, 3, 0));
+    x_test_rr(cb, 8, X_RDX, X_RDX);
+    x_jcc(cb, XC_E, j->epilogue_jc_miss);
+    x_alu_rm(cb, XA_CMP, 4, X_RAX, xmem(X_RDX, (int32_t)offsetof(TransBlock, lin)));
+    x_jcc(cb, XC_NE, j->epilogue_jc_miss);
+    x_alu_mi(cb, XA_CMP, 4, xmem(X_RDX, (int32_t)offsetof(TransBlock, mode)), k->ctx->mode);
+    x_jcc(cb, XC_NE, j->epilogue_jc_miss);
+    x_alu_mi(cb, XA_CMP, 4, xmem(X_RDX, (int32_t)offsetof(TransBlock, cs_base)), k->ctx->cs_base);
+    x_jcc(cb, XC_NE, j->epilogue_jc_miss);
+    x_alu_mi(cb, XA_CMP, 4, xmem(X_RDX, (int32_t)offsetof(TransBlock, cs_limit)), k->ctx->cs_limit);
+    x_jcc(cb, XC_NE, j->epilogue_jc_miss);
+    x_mov_rr(cb, 4, X_R10, X_RAX);
+    x_shift_ri(cb, XS_SHR, 4, X_R10, 12 - 5);
+    x_alu_ri(cb, XA_AND, 4, X_R10, (TLB_SIZE - 1) << 5);
+    x_alu_ri(cb, XA_AND, 4, X_RAX, PAGE_MASK);
+    x_alu_rm(cb, XA_CMP, 4, X_RAX, xmem_idx(X_RBP, X_R10, 0, tlb + (int32_t)offsetof(TlbEntry, tag_exec)));
+    x_jcc(cb, XC_NE, j->epilogue_jc_miss);
+    x_load(cb, 4, X_R11, xmem_idx(X_RBP, X_R10, 0, tlb + (int32_t)offsetof(TlbEntry, phys_page)));
+    x_alu_rm(cb, XA_CMP, 4, X_R11, xmem(X_RDX, (int32_t)offsetof(TransBlock, phys_page)));
+    x_jcc(cb, XC_NE, j->epilogue_jc_miss);
+    x_rm(cb, 0xFF, 4, 4, xmem(X_RDX, (int32_t)offsetof(TransBlock, code))); /* jmp [rdx+code] */
 }
 
 void bk_emit_exit_tb(Bk *k, const IrOp *op)
@@ -264,9 +293,17 @@ bool bk_emit_trampolines(JitState *j)
         x_push(&cb, saved[i]);
     x_alu_ri(&cb, XA_SUB, 8, X_RSP, BK_FRAME);
     x_mov_rr(&cb, 8, X_RBP, X_RDI);
+    x_load(&cb, 8, BK_BUDGET, xmem(X_RBP, ENV(icount_limit))); /* budget = limit - icount */
+    x_store(&cb, 8, xmem(X_RSP, BK_BASE_SLOT), BK_BUDGET);
+    x_alu_rm(&cb, XA_SUB, 8, BK_BUDGET, xmem(X_RBP, ENV(icount)));
     x_jmp_reg(&cb, X_RSI);
 
+    /* Leaving with every instruction charged so far retired: icount = base - budget. */
     j->epilogue = cb.p;
+    x_load(&cb, 8, X_R10, xmem(X_RSP, BK_BASE_SLOT));
+    x_alu_rr(&cb, XA_SUB, 8, X_R10, BK_BUDGET);
+    x_store(&cb, 8, xmem(X_RBP, ENV(icount)), X_R10);
+    uint8_t *raw = cb.p; /* icount already in CpuState */
     x_alu_ri(&cb, XA_ADD, 8, X_RSP, BK_FRAME);
     for (unsigned i = 6; i-- > 0;)
         x_pop(&cb, saved[i]);
@@ -276,9 +313,18 @@ bool bk_emit_trampolines(JitState *j)
     x_alu_rr(&cb, XA_XOR, 4, X_RAX, X_RAX);
     x_jmp(&cb, j->epilogue);
 
-    j->epilogue_interp = cb.p;
+    j->epilogue_zero_raw = cb.p;
+    x_alu_rr(&cb, XA_XOR, 4, X_RAX, X_RAX);
+    x_jmp(&cb, raw);
+
+    j->epilogue_interp = cb.p; /* from slow paths: icount already synced */
     x_mov_ri(&cb, X_RAX, JIT_RET_INTERP);
-    x_jmp(&cb, j->epilogue);
+    x_jmp(&cb, raw);
+
+    j->epilogue_jc_miss = cb.p;
+    x_mov_ri64(&cb, X_RAX, (uint64_t)(uintptr_t)&j->stats.jc_misses);
+    x_alu_mi(&cb, XA_ADD, 8, xmem(X_RAX, 0), 1);
+    x_jmp(&cb, j->epilogue_zero);
     if (cb.overflow)
         return false;
     j->cache_body = (uint8_t *)(((uintptr_t)cb.p + 63) & ~(uintptr_t)63);

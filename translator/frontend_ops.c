@@ -54,6 +54,8 @@ bool fe_can_inline(const DecodedInsn *in, uint32_t eip, const JitTranslateCtx *c
         return o[0].type == OPT_GPR && is_gpr_or_mem(&o[1]);
     case OP_IMUL3:
         return o[0].type == OPT_GPR && is_gpr_or_mem(&o[1]) && o[2].type == OPT_IMM;
+    case OP_MUL: case OP_IMUL1:
+        return is_gpr_or_mem(&o[0]);
     case OP_PUSH:
         return is_gpr_or_mem(&o[0]) || o[0].type == OPT_IMM;
     case OP_POP:
@@ -399,6 +401,45 @@ static void tr_imul(Fe *f)
     fe_cc_set_efl(f, ir_binop(b, IR_OR, szp_bits(f, r, size), ocf));
 }
 
+/* MUL / IMUL r/m (one operand): AX = AL * src, DX:AX = AX * src, EDX:EAX = EAX * src.
+ * CF = OF = the high half is significant; SF ZF PF of the low half; AF = 0. */
+static void tr_mul1(Fe *f)
+{
+    const DecodedInsn *in = f->insn;
+    IrBlock *b = f->b;
+    unsigned size = in->opnd[0].size;
+    bool sign = in->op == OP_IMUL1;
+    IrVal src = fe_snap(f, fe_read(f, 0));
+    IrVal acc = fe_snap(f, fe_gpr_get(f, R_EAX, size));
+    IrVal lo, hi, ovf;
+    if (size == 4) {
+        lo = ir_binop(b, IR_MUL, acc, src);
+        hi = ir_binop(b, sign ? IR_MULHS : IR_MULHU, acc, src);
+        ovf = sign ? ir_setcc(b, IRC_NE, hi, ir_binopi(b, IR_SAR, lo, 31))
+                   : ir_setcci(b, IRC_NE, hi, 0);
+        fe_gpr_set(f, R_EAX, 4, lo);
+        fe_gpr_set(f, R_EDX, 4, hi);
+    } else { /* the whole product fits in 32 bits */
+        IrVal p = sign ? ir_binop(b, IR_MUL, ir_ext(b, acc, size, true), ir_ext(b, src, size, true))
+                       : ir_binop(b, IR_MUL, acc, src);
+        lo = ir_binopi(b, IR_AND, p, opmask(size));
+        if (sign)
+            ovf = ir_setcc(b, IRC_NE, p, ir_ext(b, p, size, true));
+        else
+            ovf = ir_setcci(b, IRC_GTU, p, opmask(size));
+        if (size == 1) {
+            fe_gpr_set(f, R_EAX, 2, ir_binopi(b, IR_AND, p, 0xFFFF));
+        } else {
+            fe_gpr_set(f, R_EAX, 2, lo);
+            fe_gpr_set(f, R_EDX, 2, ir_binopi(b, IR_SHR, p, 16));
+        }
+    }
+    if (!fe_flags_live(f, FL_ARITH))
+        return;
+    IrVal ocf = ir_binopi(b, IR_MUL, ovf, FL_CF | FL_OF);
+    fe_cc_set_efl(f, ir_binop(b, IR_OR, szp_bits(f, lo, size), ocf));
+}
+
 /* ---- stack ------------------------------------------------------------------------------------ */
 
 static void push_value(Fe *f, IrVal v, unsigned size)
@@ -603,6 +644,7 @@ bool fe_inline_insn(Fe *f)
     case OP_INC: case OP_DEC: case OP_NEG: case OP_NOT: tr_unary(f); break;
     case OP_SHL: case OP_SHR: case OP_SAR: tr_shift(f); break;
     case OP_IMUL2: case OP_IMUL3: tr_imul(f); break;
+    case OP_MUL: case OP_IMUL1: tr_mul1(f); break;
     case OP_PUSH: tr_push(f); break;
     case OP_POP: tr_pop(f); break;
     case OP_LEAVE: tr_leave(f); break;

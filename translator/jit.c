@@ -116,6 +116,7 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
         return NULL;
     j->meta_used -= (sizeof(JitPage) + 15) & ~(size_t)15;
     tb->phys = ctx->phys;
+    tb->phys_page = ctx->phys & PAGE_MASK;
     tb->lin = ctx->lin;
     tb->eip = ctx->eip;
     tb->cs_base = ctx->cs_base;
@@ -281,7 +282,7 @@ void jit_print_stats(const JitState *j, FILE *out)
             "  chained jumps      %llu (undone %llu)\n"
             "  invalidations      %llu\n"
             "  block entries      %llu\n"
-            "  jump-cache lookups %llu hits, %llu misses\n"
+            "  jump-cache misses  %llu\n"
             "  helper calls       %llu\n"
             "  slow memory paths  %llu\n"
             "  block aborts       %llu\n"
@@ -290,8 +291,7 @@ void jit_print_stats(const JitState *j, FILE *out)
             (unsigned long long)s->inline_insns, (unsigned long long)s->code_bytes,
             (unsigned long long)s->flushes, (unsigned long long)s->chains,
             (unsigned long long)s->unchains, (unsigned long long)s->invalidations,
-            (unsigned long long)s->block_runs, (unsigned long long)s->jc_hits,
-            (unsigned long long)s->jc_misses, (unsigned long long)s->helper_calls,
+            (unsigned long long)s->block_runs, (unsigned long long)s->jc_misses, (unsigned long long)s->helper_calls,
             (unsigned long long)s->slow_mem, (unsigned long long)s->aborts,
             (unsigned long long)s->interp_insns);
     lockstep_print_stats(j, out);

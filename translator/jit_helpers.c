@@ -106,24 +106,3 @@ void jit_helper_raise(CpuState *cpu, uint32_t eip, uint32_t vector)
 uint32_t jit_helper_cond(CpuState *cpu, uint32_t cc) { return cpu_cond(cpu, cc & 15); }
 
 uint32_t jit_helper_get_cf(CpuState *cpu) { return cpu_get_cf(cpu) ? FL_CF : 0; }
-
-/* Next block for an indirect exit (and direct exits to another page): the jump cache,
- * checked against the current TLB translation of EIP so a changed mapping is never
- * followed. A miss returns to the dispatcher. */
-const void *jit_helper_lookup(CpuState *cpu, uint32_t mode)
-{
-    JitState *j = cpu->engine;
-    const SegCache *cs = &cpu->seg[SEG_CS];
-    uint32_t lin = cs->base + cpu->eip;
-    TransBlock *tb = j->jcache[jc_hash(lin)];
-    const TlbEntry *e = tlb_entry(cpu, lin, jm_cpl(mode) == 3);
-    if (tb && tb->lin == lin && tb->mode == mode && tb->eip == cpu->eip &&
-        tb->cs_base == cs->base && tb->cs_limit == cs->limit &&
-        e->tag_exec == (lin & PAGE_MASK) && e->phys_page == (tb->phys & PAGE_MASK) &&
-        cpu->eip <= cs->limit) {
-        j->stats.jc_hits++;
-        return tb->code;
-    }
-    j->stats.jc_misses++;
-    return j->epilogue_zero;
-}

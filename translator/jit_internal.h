@@ -82,6 +82,7 @@ typedef struct JitExitSlot {
 
 typedef struct TransBlock {
     uint32_t phys;      /* guest-physical address of the first byte */
+    uint32_t phys_page; /* phys & PAGE_MASK (compared with the TLB by translated code) */
     uint32_t lin;       /* linear address of the first byte (cs_base + eip) */
     uint32_t eip, cs_base, cs_limit, mode;
     uint16_t ninsns;    /* guest instructions */
@@ -130,7 +131,7 @@ typedef struct JitStats {
     uint64_t unchains;        /* chained jumps undone by invalidation */
     uint64_t invalidations;   /* blocks invalidated by writes to their code */
     uint64_t block_runs;      /* entries from the dispatcher */
-    uint64_t jc_hits, jc_misses; /* indirect-exit lookups */
+    uint64_t jc_misses;       /* indirect exits the jump cache could not resolve */
     uint64_t helper_calls;    /* interpreter handlers called from translated code */
     uint64_t slow_mem;        /* memory accesses that took the slow path */
     uint64_t aborts;          /* blocks left early to run an instruction in the interpreter */
@@ -156,7 +157,9 @@ struct JitState {
     JitEnterFn enter;          /* runs code until it returns to the dispatcher */
     uint8_t *epilogue;         /* returns rax to the dispatcher */
     uint8_t *epilogue_zero;    /* returns JIT_RET_NORMAL */
-    uint8_t *epilogue_interp;  /* returns JIT_RET_INTERP */
+    uint8_t *epilogue_zero_raw; /* the same when cpu->icount is already exact */
+    uint8_t *epilogue_interp;  /* returns JIT_RET_INTERP (cpu->icount already exact) */
+    uint8_t *epilogue_jc_miss; /* counts a jump-cache miss, returns JIT_RET_NORMAL */
     /* Metadata arena. */
     uint8_t *meta;
     size_t meta_size, meta_used;
@@ -219,7 +222,6 @@ uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const Jit
 void jit_helper_raise(CpuState *cpu, uint32_t eip, uint32_t vector);
 uint32_t jit_helper_cond(CpuState *cpu, uint32_t cc);
 uint32_t jit_helper_get_cf(CpuState *cpu);
-const void *jit_helper_lookup(CpuState *cpu, uint32_t mode);
 
 /* ---- lockstep.c ------------------------------------------------------------------------------- */
 CpuExit lockstep_exec(JitState *j, uint64_t budget);

@@ -78,7 +78,13 @@ static void opsize(Prog *p, unsigned size)
 
 static const uint8_t dst_regs[6] = {0, 1, 2, 5, 6, 7};   /* EAX ECX EDX EBP ESI EDI */
 static const uint8_t dst_regs8[6] = {0, 1, 2, 4, 5, 6};  /* AL CL DL AH CH DH */
-static unsigned dst_reg(Rng *r, unsigned size) { return size == 1 ? dst_regs8[pick(r, 6)] : dst_regs[pick(r, 6)]; }
+static bool avoid_ebp; /* inside a LEAVE frame: EBP holds the frame */
+static unsigned dreg(Rng *r)
+{
+    unsigned d = dst_regs[pick(r, 6)];
+    return avoid_ebp && d == 5 ? 0 : d;
+}
+static unsigned dst_reg(Rng *r, unsigned size) { return size == 1 ? dst_regs8[pick(r, 6)] : dreg(r); }
 static unsigned any_reg(Rng *r) { return pick(r, 8); }
 static unsigned rsize(Rng *r) { static const unsigned s[4] = {1, 2, 4, 4}; return s[pick(r, 4)]; }
 
@@ -134,7 +140,7 @@ static void gen_unary(Prog *p, Rng *r)
     unsigned size = rsize(r), k = pick(r, 5);
     opsize(p, size);
     if (k == 4 && size != 1) { /* INC/DEC r16/r32 short forms */
-        put(p, (uint8_t)((pick(r, 2) ? 0x40 : 0x48) + dst_regs[pick(r, 6)]));
+        put(p, (uint8_t)((pick(r, 2) ? 0x40 : 0x48) + dreg(r)));
         return;
     }
     static const unsigned digit[4] = {0, 1, 2, 3}; /* inc dec (FE/FF), not neg (F6/F7) */
@@ -166,7 +172,7 @@ static void gen_shift(Prog *p, Rng *r)
 
 static void gen_imul(Prog *p, Rng *r)
 {
-    unsigned size = pick(r, 2) ? 4 : 2, d = dst_regs[pick(r, 6)];
+    unsigned size = pick(r, 2) ? 4 : 2, d = dreg(r);
     opsize(p, size);
     switch (pick(r, 3)) {
     case 0:
@@ -195,7 +201,7 @@ static void gen_mov(Prog *p, Rng *r)
         opsize(p, dsize);
         put(p, 0x0F);
         put(p, (uint8_t)((pick(r, 2) ? 0xBE : 0xB6) + (from == 2)));
-        modrm_any(p, r, dst_regs[pick(r, 6)], any_reg(r));
+        modrm_any(p, r, dreg(r), any_reg(r));
         return;
     }
     opsize(p, size);
@@ -225,7 +231,7 @@ static void gen_lea(Prog *p, Rng *r)
     unsigned size = pick(r, 2) ? 4 : 2;
     opsize(p, size);
     put(p, 0x8D);
-    unsigned d = dst_regs[pick(r, 6)];
+    unsigned d = dreg(r);
     if (!p->code32) {
         put(p, (uint8_t)(0x80 | d << 3 | pick(r, 8))); /* [bx+si+disp16] etc. */
         put_imm(p, 2, rnd(r));
@@ -244,7 +250,7 @@ static void gen_stack(Prog *p, Rng *r)
     unsigned size = pick(r, 2) ? 4 : 2;
     if (p->depth > 0 && pick(r, 2)) {
         opsize(p, size);
-        put(p, (uint8_t)(0x58 + dst_regs[pick(r, 6)]));
+        put(p, (uint8_t)(0x58 + dreg(r)));
         p->depth--;
         return;
     }
@@ -272,7 +278,8 @@ static void gen_misc(Prog *p, Rng *r)
             modrm_any(p, r, dst_reg(r, s), dst_reg(r, s));
         } else {
             opsize(p, size);
-            put(p, (uint8_t)(0x90 + dst_regs[1 + pick(r, 5)]));
+            unsigned x = dst_regs[1 + pick(r, 5)];
+            put(p, (uint8_t)(0x90 + (avoid_ebp && x == 5 ? 6 : x)));
         }
         break;
     case 1: opsize(p, size); put(p, pick(r, 2) ? 0x98 : 0x99); break; /* CBW/CWDE, CWD/CDQ */
@@ -285,7 +292,7 @@ static void gen_misc(Prog *p, Rng *r)
         opsize(p, size);
         put(p, 0x0F);
         put(p, (uint8_t)(0x40 + pick(r, 16)));
-        modrm_any(p, r, dst_regs[pick(r, 6)], any_reg(r));
+        modrm_any(p, r, dreg(r), any_reg(r));
         break;
     case 4: put(p, pick(r, 2) ? 0xFC : 0xFD); break; /* CLD/STD */
     default: put(p, 0x90); break;
@@ -297,14 +304,20 @@ static void gen_handler_only(Prog *p, Rng *r)
 {
     unsigned size = pick(r, 2) ? 4 : 2;
     switch (pick(r, 8)) {
-    case 0: opsize(p, size); put(p, 0x0F); put(p, 0xA3); modrm_reg(p, any_reg(r), dst_regs[pick(r, 6)]); break;
-    case 1: opsize(p, size); put(p, 0x0F); put(p, 0xBC); modrm_any(p, r, dst_regs[pick(r, 6)], any_reg(r)); break;
-    case 2: opsize(p, size); put(p, 0xF7); modrm_any(p, r, 4, any_reg(r)); break; /* MUL */
-    case 3: opsize(p, size); put(p, 0x0F); put(p, 0xC1); modrm_any(p, r, dst_regs[pick(r, 6)], dst_regs[pick(r, 6)]); break;
-    case 4: opsize(p, size); put(p, 0x0F); put(p, 0xA4); modrm_any(p, r, any_reg(r), dst_regs[pick(r, 6)]); put(p, (uint8_t)pick(r, 32)); break;
+    case 0: opsize(p, size); put(p, 0x0F); put(p, 0xA3); modrm_reg(p, any_reg(r), dreg(r)); break;
+    case 1: opsize(p, size); put(p, 0x0F); put(p, 0xBC); modrm_any(p, r, dreg(r), any_reg(r)); break;
+    case 2: { /* MUL / IMUL r/m (one operand), any size */
+        unsigned s = rsize(r);
+        opsize(p, s);
+        put(p, s == 1 ? 0xF6 : 0xF7);
+        modrm_any(p, r, 4 + pick(r, 2), any_reg(r));
+        break;
+    }
+    case 3: opsize(p, size); put(p, 0x0F); put(p, 0xC1); modrm_any(p, r, dreg(r), dreg(r)); break;
+    case 4: opsize(p, size); put(p, 0x0F); put(p, 0xA4); modrm_any(p, r, any_reg(r), dreg(r)); put(p, (uint8_t)pick(r, 32)); break;
     case 5: put(p, pick(r, 2) ? 0x9E : 0x9F); break; /* SAHF / LAHF */
     case 6: { static const uint8_t f[3] = {0xF8, 0xF9, 0xF5}; put(p, f[pick(r, 3)]); break; }
-    default: put(p, 0x0F); put(p, (uint8_t)(0xC8 + dst_regs[pick(r, 6)])); break; /* BSWAP */
+    default: put(p, 0x0F); put(p, (uint8_t)(0xC8 + dreg(r))); break; /* BSWAP */
     }
 }
 
@@ -316,10 +329,10 @@ static void gen_faulting(Prog *p, Rng *r, Mode mode)
         opsize(p, size);
         put(p, 0x8B);
         if (p->code32) { /* [ebx + disp32] just inside or past the 4 KiB data limit */
-            put(p, (uint8_t)(0x80 | dst_regs[pick(r, 6)] << 3 | 3));
+            put(p, (uint8_t)(0x80 | dreg(r) << 3 | 3));
             put32(p, 0x1000 - 1 - pick(r, 6));
         } else {         /* [bx + disp16] at the end of the 64 KiB segment */
-            put(p, (uint8_t)(0x80 | dst_regs[pick(r, 6)] << 3 | 7));
+            put(p, (uint8_t)(0x80 | dreg(r) << 3 | 7));
             put_imm(p, 2, 0xFFFF - pick(r, 6));
         }
         return;
@@ -347,8 +360,11 @@ static void gen_control(Prog *p, Rng *r, Mode mode)
         put(p, 0x89);
         put(p, 0xE5);
         int depth = p->depth;
+        bool outer = avoid_ebp;
+        avoid_ebp = true;
         for (unsigned i = pick(r, 3); i > 0; i--)
             gen_one(p, r, mode);
+        avoid_ebp = outer;
         if (pick(r, 2)) { /* something on the frame LEAVE discards */
             opsize(p, size);
             put(p, (uint8_t)(0x50 + any_reg(r)));
@@ -591,6 +607,13 @@ static void run_cases(Mode mode, unsigned ncases, uint64_t seed0)
         jit_flush(j); /* the same code bytes, new translations */
         CpuExit ea = cpu_exec(&a->cpu, 10000);
         CpuExit eb = jit_exec(j, 10000);
+        if (ea != CPU_EXIT_HALT) {
+            fprintf(stderr, "exit %d, program:", ea);
+            for (unsigned i = 0; i < p->n; i++)
+                fprintf(stderr, " %02x", p->b[i]);
+            fprintf(stderr, "\n");
+            dump("interp", &a->cpu);
+        }
         cr_assert_eq(ea, CPU_EXIT_HALT, "the interpreter did not reach HLT (seed %llu)",
                      (unsigned long long)seed);
         cr_assert_eq(eb, ea);
