@@ -657,7 +657,7 @@ static void emit_brcc(Bk *k, const IrOp *op)
     k->locked = 0;
     ir_op_uses(k->ir, op, release_use, k);
     if (!l->have_state) {
-        if (k->npool >= 4) {
+        if (k->npool >= BK_MAX_LABEL_STATES) {
             k->failed = true;
             return;
         }
@@ -696,6 +696,8 @@ static void emit_exit(Bk *k, const IrOp *op)
         x_store(cb, 4, xmem(X_RBP, ENV(eip)), target);
     }
     bk_writeback_dirty(k, &k->rf);
+    if (op->insn < k->tb->ninsns) /* a side exit: give back the charge of the rest */
+        x_alu_ri(cb, XA_ADD, 8, BK_BUDGET, k->tb->ninsns - op->insn);
     if (op->opc == IR_EXIT_TB) {
         bk_emit_exit_tb(k, op);
     } else if (op->opc == IR_EXIT_INDIRECT) {

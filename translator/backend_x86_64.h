@@ -27,6 +27,7 @@
 #define BK_BUDGET X_R15
 #define BK_MAX_STUBS 768
 #define BK_MAX_SYNCLOC 2048
+#define BK_MAX_LABEL_STATES (JIT_MAX_EXITS + 4)
 #define BK_CALLER_SAVED ((1u << X_RAX) | (1u << X_RCX) | (1u << X_RDX) | (1u << X_RSI) | \
                          (1u << X_RDI) | (1u << X_R8) | (1u << X_R9))
 #define BK_ALLOCATABLE (BK_CALLER_SAVED | (1u << X_RBX) | (1u << X_R12) | (1u << X_R13) | \
@@ -97,7 +98,7 @@ typedef struct Bk {
     SyncLoc syncloc[BK_MAX_SYNCLOC];
     unsigned nsyncloc;
     LabelState labels[IR_MAX_LABELS];
-    int16_t tslot_pool[4][IR_MAX_TEMPS]; /* snapshots for labels (a few per block) */
+    int16_t tslot_pool[BK_MAX_LABEL_STATES][IR_MAX_TEMPS]; /* spill maps at branches */
     unsigned npool;
 } Bk;
 

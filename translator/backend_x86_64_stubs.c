@@ -259,7 +259,7 @@ void bk_emit_exit_tb(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
     uint32_t target = op->imm;
-    JitExitSlot *es = &k->tb->exits[op->aux & 1];
+    JitExitSlot *es = &k->tb->exits[op->aux % JIT_MAX_EXITS];
     es->tb = k->tb;
     es->target_eip = target;
     es->jmp_field = NULL;

@@ -432,15 +432,49 @@ void fe_handler(Fe *f, bool ends_block)
     }
 }
 
-void fe_exit_tb(Fe *f, uint32_t target, unsigned slot)
+static unsigned new_slot(Fe *f, uint32_t target)
 {
-    fe_cc_store(f);
+    unsigned slot = f->nslots < JIT_MAX_EXITS ? f->nslots++ : 0;
+    if (f->nslots > JIT_MAX_EXITS - 1 && slot == 0)
+        f->b->overflow = true; /* decode_block limits the branches: cannot happen */
+    f->out->exit_eip[slot] = target;
+    return slot;
+}
+
+static void emit_exit_tb(Fe *f, uint32_t target, unsigned retired)
+{
     IrOp *op = ir_emit(f->b, IR_EXIT_TB);
     op->imm = target;
-    op->aux = (uint16_t)slot;
-    op->insn = (uint16_t)(f->idx + 1);
-    f->out->exit_eip[slot] = target;
+    op->aux = (uint16_t)new_slot(f, target);
+    op->insn = (uint16_t)retired;
+}
+
+void fe_exit_tb(Fe *f, uint32_t target)
+{
+    fe_cc_store(f);
+    emit_exit_tb(f, target, f->idx + 1);
     f->ended = true;
+}
+
+void fe_side_exit(Fe *f, FeTest t, uint32_t target)
+{
+    if (t.constant == 0)
+        return;
+    fe_cc_store(f);
+    unsigned label = ir_label(f->b);
+    fe_brcc(f, t, label);
+    if (f->nside < JIT_MAX_EXITS)
+        f->side[f->nside++] = (typeof(f->side[0])){label, 0, f->idx + 1, target};
+}
+
+/* The conditional exits' targets, reached through their labels after the main path. */
+static void emit_side_exits(Fe *f)
+{
+    for (unsigned i = 0; i < f->nside; i++) {
+        IrOp *op = ir_emit(f->b, IR_LABEL);
+        op->imm = f->side[i].label;
+        emit_exit_tb(f, f->side[i].target, f->side[i].insn);
+    }
 }
 
 void fe_exit_indirect(Fe *f, IrVal target)
@@ -485,12 +519,47 @@ static bool ends_block(const DecodedInsn *in)
            (in->row->attr & (A_BRANCH | A_ENDBLK | A_SYS | A_FAR | A_IO)) != 0;
 }
 
+static bool is_cond_branch(unsigned op)
+{
+    return op == OP_JCC || op == OP_LOOP || op == OP_LOOPE || op == OP_LOOPNE || op == OP_JCXZ;
+}
+
+/* May the block go on after this branch, and where? Conditional branches continue with
+ * their fall-through (the taken path becomes a side exit); direct JMP and CALL continue at
+ * their target when it lies in the same page and was not decoded yet (no loops). */
+static bool branch_continues(const JitTranslateCtx *ctx, const FeOutput *out, unsigned n,
+                             uint32_t *eip, uint32_t *off)
+{
+    const JitInsnRec *rec = &out->insns[n - 1];
+    const DecodedInsn *in = &rec->insn;
+    if (!(in->row->attr & A_BRANCH) || (in->row->attr & (A_FAR | A_SYS)) || !in->nopnd ||
+        in->opnd[0].type != OPT_REL || !fe_can_inline(in, rec->eip, ctx))
+        return false;
+    if (is_cond_branch(in->op))
+        return *off < 0x1000;
+    if (in->op != OP_JMP && in->op != OP_CALL)
+        return false;
+    uint32_t target = rec->eip + in->len + in->imm;
+    if (in->opsize == 2)
+        target &= 0xFFFF;
+    uint32_t lin = ctx->cs_base + target;
+    if ((lin & PAGE_MASK) != (ctx->lin & PAGE_MASK))
+        return false;
+    for (unsigned i = 0; i < n; i++)
+        if (out->insns[i].eip == target)
+            return false;
+    *eip = target;
+    *off = lin & 0xFFF;
+    return true;
+}
+
 /* Decodes the block's instructions into out->insns; returns how many. */
 static unsigned decode_block(const JitTranslateCtx *ctx, const uint8_t *page, FeOutput *out)
 {
     bool code32 = ctx->mode & JM_CODE32;
     uint32_t off = ctx->phys & 0xFFF, eip = ctx->eip;
-    unsigned n = 0;
+    unsigned n = 0, branches = 0;
+    out->cover_lo = out->cover_hi = (uint16_t)off;
     while (n < ctx->max_insns) {
         if (eip > ctx->cs_limit)
             break;
@@ -506,17 +575,29 @@ static unsigned decode_block(const JitTranslateCtx *ctx, const uint8_t *page, Fe
         if (ctx->stop_at_io && (rec->insn.row->attr & A_IO))
             break;
         rec->eip = eip;
+        out->cont[n] = false;
         n++;
+        if (off < out->cover_lo)
+            out->cover_lo = (uint16_t)off;
         off += rec->insn.len;
         eip += rec->insn.len;
-        if (ends_block(&rec->insn) || off >= 0x1000)
+        if (off > out->cover_hi)
+            out->cover_hi = (uint16_t)off;
+        if (ends_block(&rec->insn)) {
+            if (branches + 2 >= JIT_MAX_EXITS || !branch_continues(ctx, out, n, &eip, &off))
+                break;
+            branches++;
+            out->cont[n - 1] = true;
+            continue;
+        }
+        if (off >= 0x1000)
             break;
     }
     return n;
 }
 
 /* Backward pass over the rows' flag columns: which arithmetic flags are live after each
- * instruction. A possible fault or call-out reads them all (precise state). */
+ * instruction. A possible fault, a call-out or a side exit reads them all. */
 static void flag_liveness(const FeOutput *out, const bool *inlined, uint32_t *live_after)
 {
     uint32_t live = FL_ARITH;
@@ -527,8 +608,8 @@ static void flag_liveness(const FeOutput *out, const bool *inlined, uint32_t *li
         uint32_t w = (row->fl_write | row->fl_undef) & FL_ARITH;
         uint32_t r = (row->fl_read & F_CC) ? cpu_cond_flags(insn_cond(in)) : row->fl_read;
         r &= FL_ARITH;
-        if (fe_insn_may_sync(in, inlined[i]))
-            r = FL_ARITH;
+        if (fe_insn_may_sync(in, inlined[i]) || (out->cont[i] && is_cond_branch(in->op)))
+            r = FL_ARITH; /* a fault, a call-out, or a side exit leaving the block */
         live = (live & ~w) | r;
     }
 }
@@ -570,6 +651,7 @@ bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, 
         f.eip = out->insns[i].eip;
         f.next_eip = f.eip + f.insn->len;
         f.live_after = live_after[i];
+        f.cont = out->cont[i] && i + 1 < out->ninsns;
         f.ea = IR_NOVAL;
         IrOp *mark = ir_emit(ir, IR_INSN);
         mark->insn = (uint16_t)i;
@@ -579,11 +661,17 @@ bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, 
             fe_handler(&f, ends_block(f.insn));
     }
     out->ninsns = i;
-    if (!f.ended) {
+    if (!f.ended) { /* cut short (or by a page end): continue with the next instruction */
         f.idx = i - 1;
-        fe_exit_tb(&f, out->insns[i - 1].eip + out->insns[i - 1].insn.len, 0);
+        const JitInsnRec *last = &out->insns[i - 1];
+        uint32_t next = last->eip + last->insn.len;
+        if (out->cont[i - 1] && (last->insn.op == OP_JMP || last->insn.op == OP_CALL))
+            next = last->eip + last->insn.len + last->insn.imm; /* a followed JMP/CALL */
+        if (out->cont[i - 1] && last->insn.opsize == 2)
+            next &= 0xFFFF;
+        fe_exit_tb(&f, next);
     }
-    out->nbytes = out->insns[i - 1].eip + out->insns[i - 1].insn.len - ctx->eip;
+    emit_side_exits(&f);
     if (ir->overflow)
         return false;
     ir_optimize(ir);

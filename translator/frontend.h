@@ -47,6 +47,13 @@ typedef struct Fe {
     FeCc cc;
     IrVal ea;                  /* effective address, computed once per instruction */
     bool ended;                /* the instruction emitted the block's exit */
+    bool cont;                 /* a branch the block continues after (side exit or followed) */
+    unsigned nslots;           /* exit slots used */
+    struct {
+        unsigned label, slot, insn;
+        uint32_t target;
+    } side[JIT_MAX_EXITS];     /* conditional exits, emitted after the main path */
+    unsigned nside;
 } Fe;
 
 /* frontend.c */
@@ -69,7 +76,9 @@ IrVal fe_get_cf(Fe *f);
 void fe_brcc(Fe *f, FeTest t, unsigned label);
 void fe_guard(Fe *f, IrCond cond, IrVal a, uint32_t imm, unsigned vector);
 void fe_handler(Fe *f, bool ends_block);
-void fe_exit_tb(Fe *f, uint32_t target, unsigned slot);
+void fe_exit_tb(Fe *f, uint32_t target);
+/* A conditional exit to `target` that lets the block continue on the fall-through. */
+void fe_side_exit(Fe *f, FeTest t, uint32_t target);
 void fe_exit_indirect(Fe *f, IrVal target);
 IrVal fe_stack_off(Fe *f, IrVal sp);
 IrVal fe_stack_add(Fe *f, IrVal sp, int32_t delta);

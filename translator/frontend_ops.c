@@ -507,7 +507,8 @@ static IrVal checked_target(Fe *f, IrVal t)
 static void tr_jmp(Fe *f)
 {
     if (f->insn->opnd[0].type == OPT_REL) {
-        fe_exit_tb(f, branch_target(f), 0);
+        if (!f->cont) /* else the block goes on at the target */
+            fe_exit_tb(f, branch_target(f));
         return;
     }
     IrVal t = checked_target(f, fe_snap(f, fe_read(f, 0)));
@@ -525,10 +526,10 @@ static void tr_call(Fe *f)
     if (!rel)
         t = checked_target(f, t);
     fe_set_esp(f, nsp);
-    if (rel)
-        fe_exit_tb(f, branch_target(f), 0);
-    else
+    if (!rel)
         fe_exit_indirect(f, t);
+    else if (!f->cont) /* else the block goes on at the target */
+        fe_exit_tb(f, branch_target(f));
 }
 
 static void tr_ret(Fe *f)
@@ -543,20 +544,13 @@ static void tr_ret(Fe *f)
     fe_exit_indirect(f, t);
 }
 
-/* Two-way exit: taken to `target`, else to the next instruction. */
+/* Conditional branch: a side exit to `target`; the block either goes on with the
+ * fall-through or ends with an exit to it. */
 static void exit_two_way(Fe *f, FeTest t, uint32_t target)
 {
-    fe_cc_store(f);
-    if (t.constant >= 0) {
-        fe_exit_tb(f, t.constant ? target : f->next_eip, 0);
-        return;
-    }
-    unsigned label = ir_label(f->b);
-    fe_brcc(f, t, label);
-    fe_exit_tb(f, f->next_eip, 0);
-    IrOp *op = ir_emit(f->b, IR_LABEL);
-    op->imm = label;
-    fe_exit_tb(f, target, 1);
+    fe_side_exit(f, t, target);
+    if (!f->cont)
+        fe_exit_tb(f, f->next_eip);
 }
 
 static void tr_jcc(Fe *f)

@@ -123,7 +123,8 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
     tb->cs_limit = ctx->cs_limit;
     tb->mode = ctx->mode;
     tb->ninsns = (uint16_t)o->ninsns;
-    tb->nbytes = (uint16_t)o->nbytes;
+    tb->cover_lo = o->cover_lo;
+    tb->cover_hi = o->cover_hi;
     memcpy(insns, o->insns, sizeof *insns * o->ninsns);
     memcpy(sites, o->sites, sizeof *sites * o->nsites);
     for (unsigned i = 0; i < o->ninsns; i++)

@@ -24,6 +24,7 @@
 #include "translator/jit.h"
 
 #define JIT_MAX_INSNS 64        /* guest instructions per block */
+#define JIT_MAX_EXITS 8         /* direct exits per block (conditional branches inside it) */
 #define JIT_HASH_BITS 15
 #define JIT_JC_BITS 12          /* jump cache entries: 4096 */
 #define JIT_PAGE_HASH_BITS 12
@@ -86,13 +87,14 @@ typedef struct TransBlock {
     uint32_t lin;       /* linear address of the first byte (cs_base + eip) */
     uint32_t eip, cs_base, cs_limit, mode;
     uint16_t ninsns;    /* guest instructions */
-    uint16_t nbytes;    /* guest bytes covered (the block never leaves its page) */
+    uint16_t cover_lo, cover_hi; /* page offsets of the bytes its instructions occupy: the
+                                    block follows jumps but never leaves its page */
     bool valid;
     uint8_t *code;
     uint32_t code_size;
     JitInsnRec *insns;
     JitMemSite *sites;
-    JitExitSlot exits[2];
+    JitExitSlot exits[JIT_MAX_EXITS];
     JitExitSlot *incoming;       /* slots of other blocks chained to this one */
     struct TransBlock *hash_next;
     struct TransBlock *page_next;
@@ -116,12 +118,13 @@ typedef struct JitTranslateCtx {
 /* Output of the front end beside the IR. */
 typedef struct FeOutput {
     JitInsnRec insns[JIT_MAX_INSNS];
+    bool cont[JIT_MAX_INSNS]; /* a branch whose block continues (fall-through or target) */
     unsigned ninsns;
-    uint32_t nbytes;
+    uint16_t cover_lo, cover_hi;
     JitMemSite sites[IR_MAX_SITES];
     unsigned nsites;
     unsigned ninline;     /* instructions translated inline (the rest call handlers) */
-    uint32_t exit_eip[2]; /* target EIPs of IR_EXIT_TB slots 0 and 1 */
+    uint32_t exit_eip[JIT_MAX_EXITS]; /* target EIPs of the IR_EXIT_TB slots */
 } FeOutput;
 
 typedef struct JitStats {

@@ -151,7 +151,8 @@ static void print_block(JitState *j, const TransBlock *tb)
             tb->phys, tb->mode, tb->ninsns);
     for (unsigned i = 0; i < tb->ninsns; i++) {
         const JitInsnRec *r = &tb->insns[i];
-        const uint8_t *host = physmem_host(j->cpu->mem, tb->phys + (r->eip - tb->eip));
+        const uint8_t *host = physmem_host(j->cpu->mem,
+                                           tb->phys_page | ((tb->cs_base + r->eip) & 0xFFF));
         char text[128] = "?";
         if (host)
             disasm_format(host, r->insn.len, tb->mode & JM_CODE32, r->eip, text, sizeof text);

@@ -129,7 +129,7 @@ static void unlink_incoming(JitState *j, TransBlock *tb)
 
 static void unlink_outgoing(TransBlock *tb)
 {
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < JIT_MAX_EXITS; i++) {
         JitExitSlot *s = &tb->exits[i];
         if (!s->target)
             continue;
@@ -165,7 +165,8 @@ void tb_invalidate(JitState *j, TransBlock *tb)
 
 bool tb_overlaps(const TransBlock *tb, uint32_t pa, unsigned len)
 {
-    return pa < tb->phys + tb->nbytes && tb->phys < pa + len;
+    uint32_t lo = tb->phys_page + tb->cover_lo, hi = tb->phys_page + tb->cover_hi;
+    return pa < hi && lo < pa + len;
 }
 
 bool tb_page_has_code(JitState *j, uint32_t pa, unsigned len)

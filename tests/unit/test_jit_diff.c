@@ -9,6 +9,8 @@
  * one runs the interpreter, the other the JIT; the registers, flags (as cpu_get_eflags
  * derives them), EIP, icount, CR2 and the data and stack areas must end equal. Modes: flat
  * 32-bit protected mode, 32-bit protected mode with a limited data segment, and real mode.
+ * To debug a failing case: JIT_DIFF_SEED=<seed> runs only it and prints its blocks' IR and
+ * host code.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
+#include "machine/log.h"
 #include "softmmu/ioport.h"
 #include "softmmu/mmu.h"
 #include "translator/jit.h"
@@ -594,12 +597,17 @@ static void run_cases(Mode mode, unsigned ncases, uint64_t seed0)
 {
     Env *a = env_new(), *b = env_new();
     char err[128];
-    JitConfig cfg = {1u << 20, false, false};
+    const char *only = getenv("JIT_DIFF_SEED"); /* debugging: one case, with its blocks */
+    JitConfig cfg = {1u << 20, false, only != NULL};
+    if (only)
+        log_file = stderr;
     JitState *j = jit_create(&b->cpu, &cfg, err, sizeof err);
     cr_assert(j, "%s", err);
     Prog *p = malloc(sizeof *p);
     for (unsigned c = 0; c < ncases; c++) {
         uint64_t seed = seed0 + c * 7919u;
+        if (only && seed != strtoull(only, NULL, 0))
+            continue;
         Rng r = {seed};
         gen_program(p, &r, mode, 8 + pick(&r, 40));
         load_case(a, mode, p, seed);
