@@ -322,6 +322,30 @@ static void pace_idle(Machine *m)
         input_gate_wait(&m->input, (int64_t)(guest - host));
 }
 
+/* Idle jumps move the virtual clock without retiring instructions. The TSC (icount +
+ * tsc_offset, one tick per instruction) moves with them by the instructions' worth of the
+ * jump, so a guest that measures time with RDTSC (Linux's clocksource and sched_clock) sees
+ * its idle time pass: without this a 20 ms nanosleep in an idle guest took 50 s of timer
+ * ticks. Deterministic: the jumps are. */
+static void idle_tsc_follow(Machine *m, uint64_t idle_before)
+{
+    m->cpu.tsc_offset += (m->sched.idle_ns - idle_before) >> m->sched.shift;
+}
+
+/* After an open-ended wait for host input, idle virtual time catches up with host time
+ * (unless sleep=off), so the guest's clock does not stand still while nobody types. */
+static void catch_up_idle(Machine *m)
+{
+    if (m->cfg.no_sleep)
+        return;
+    uint64_t guest = sched_now(&m->sched);
+    uint64_t host = host_now_ns() - m->host_start_ns;
+    uint64_t idle_before = m->sched.idle_ns;
+    if (host > guest)
+        sched_skip_idle(&m->sched, host - guest);
+    idle_tsc_follow(m, idle_before);
+}
+
 int machine_run(Machine *m)
 {
     CpuState *cpu = &m->cpu;
@@ -364,12 +388,17 @@ int machine_run(Machine *m)
             bool can_wake = (cpu->eflags & FL_IF) || cpu->nmi_pending;
             if (!can_wake && m->cfg.exit_on_halt)
                 return EXIT_OK;
-            if (!sched_skip_to_next(&m->sched)) {
+            uint64_t idle_before = m->sched.idle_ns;
+            bool armed = sched_skip_to_next(&m->sched);
+            idle_tsc_follow(m, idle_before);
+            if (!armed) {
                 if (m->cfg.exit_on_halt && !can_wake)
                     return EXIT_OK;
                 /* No timer is armed: only host input can wake the CPU now. */
-                if (can_wake && input_gate_wait(&m->input, -1))
+                if (can_wake && input_gate_wait(&m->input, -1)) {
+                    catch_up_idle(m);
                     continue;
+                }
                 fprintf(stderr, "vmm86: the CPU halted with nothing left to wake it\n");
                 return EXIT_OK;
             }

@@ -137,6 +137,16 @@ bool sched_skip_to_next(Scheduler *s)
     return true;
 }
 
+void sched_skip_idle(Scheduler *s, uint64_t ns)
+{
+    uint64_t dl = sched_next_deadline(s), now = sched_now(s);
+    if (dl != SCHED_NEVER && dl > now && ns > dl - now)
+        ns = dl - now;
+    else if (dl != SCHED_NEVER && dl <= now)
+        ns = 0;
+    s->idle_ns += ns;
+}
+
 void sched_save(const Scheduler *s, StateWriter *w)
 {
     sw_u32(w, s->shift);

@@ -53,6 +53,9 @@ int sched_run_due(Scheduler *s);
 /* Idle jump: advance the clock to the next deadline (if it is in the future) without
  * retiring instructions. Returns false if no timer is armed. */
 bool sched_skip_to_next(Scheduler *s);
+/* Idle jump of up to `ns`, stopping at the next deadline: the CPU was halted while the host
+ * waited for input, and virtual time catches up with the host's (idle pacing). */
+void sched_skip_idle(Scheduler *s, uint64_t ns);
 
 void timer_init(Timer *t, Scheduler *s, TimerCallback cb, void *opaque);
 void timer_arm(Timer *t, uint64_t deadline_ns);

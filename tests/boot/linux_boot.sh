@@ -36,6 +36,11 @@ timeout 1500 "$vmm86" -M "$machine" -m 128 -kernel "$kernel" -initrd "$initrd" -
 st=$?
 fails=0
 [ "$st" -eq 0 ] || { echo "FAIL: vmm86 exited with status $st"; fails=1; }
+# A guest that halts for good also ends with status 0: that is not a reset or a power-off.
+if grep -q "halted with nothing left to wake it" "$tmp/err"; then
+    echo "FAIL: the guest halted instead of ending by $end"
+    fails=1
+fi
 grep -q "^$marker" "$tmp/console.txt" || { echo "FAIL: the command's output is missing"; fails=1; }
 grep -q "vmm86: exit status 0" "$tmp/console.txt" || { echo "FAIL: no 'exit status 0' line"; fails=1; }
 if [ "$fails" -ne 0 ]; then
@@ -47,3 +52,4 @@ if [ "$fails" -ne 0 ]; then
 fi
 echo "ok: Linux on -M $machine ran the command and ended by $end"
 tail -n 3 "$tmp/console.txt"
+grep -E "instructions|host seconds|guest MIPS" "$tmp/err"

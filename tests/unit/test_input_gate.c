@@ -255,3 +255,23 @@ Test(input_gate, a_poller_runs_while_waiting_and_its_keys_end_the_wait)
     cr_assert_eq(nlog, 1);
     cr_assert_eq(log_[0].kind, INPUT_KEY);
 }
+
+/* ---- idle time while the host waits -------------------------------------------------------- */
+
+static int fired;
+static void on_timer(void *o) { (void)o, fired++; }
+
+Test(input_gate, idle_catch_up_stops_at_the_next_deadline)
+{
+    icount = 100;
+    sched_skip_idle(&sched, 1000); /* no timer armed: the whole jump */
+    cr_assert_eq(sched_now(&sched), 1100);
+    Timer t;
+    timer_init(&t, &sched, on_timer, NULL);
+    timer_arm(&t, 1500);
+    sched_skip_idle(&sched, 10000);
+    cr_assert_eq(sched_now(&sched), 1500, "not past a deadline");
+    cr_assert_eq(sched_run_due(&sched), 1);
+    sched_skip_idle(&sched, 0);
+    cr_assert_eq(sched_now(&sched), 1500);
+}
