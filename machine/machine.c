@@ -10,6 +10,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/flags.h"
+#include "machine/acpi_tables.h"
 #include "machine/board_pc.h"
 #include "machine/log.h"
 #include "softmmu/mmu.h"
@@ -152,6 +153,10 @@ static bool setup_vga(Machine *m, char *err, size_t errlen)
 static bool enter_kernel(Machine *m, char *err, size_t errlen)
 {
     BootEntry entry;
+    /* -M pc: the PM block and ACPI tables a BIOS would have set up (after a reset too, as
+     * the chipset's PAM registers start over); the guest powers off through them. */
+    if (!acpi_tables_install_direct(m, err, errlen))
+        return false;
     if (!kernel_image_load(&m->kernel, &m->mem, &m->e820, &entry, err, errlen))
         return false;
     kernel_boot_enter(&m->cpu, &entry);
