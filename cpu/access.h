@@ -7,6 +7,12 @@
  * and #GP(0) otherwise. Implicit system accesses (descriptor tables, TSS, IDT) use the
  * sys_* functions: linear addresses with supervisor privilege. Stack helpers work on a
  * caller-held copy of ESP so a handler can commit ESP only after its last fault.
+ * Alignment checking: once the segment checks pass, seg_check raises #AC(0) for a
+ * misaligned linear address when CR0.AM, EFLAGS.AC and CPL 3 are all true (SDM vol. 3,
+ * 6.15, table 6-7; access_align_mask gives the rule by operand size). It is tested after
+ * #GP/#SS and before paging, so #AC wins over a #PF of the same access, as in the oracles
+ * (Bochs, QEMU). The sys_* accesses are never checked. With AM or AC clear the cost is one
+ * AND of two loaded words: CR0.AM and EFLAGS.AC are both bit 18.
  */
 #ifndef VMM86_CPU_ACCESS_H
 #define VMM86_CPU_ACCESS_H
@@ -25,7 +31,41 @@ static inline _Noreturn void seg_fault(CpuState *cpu, int seg)
     cpu_raise(cpu, seg == SEG_SS ? EXC_SS : EXC_GP, 0);
 }
 
-/* Checks an access of `size` bytes at `off` in segment `seg`; returns the linear address. */
+/* ---- alignment checking -------------------------------------------------------------- */
+
+_Static_assert(CR0_AM == FL_AC, "the #AC enable test ANDs CR0 with EFLAGS");
+
+/* Might an access fault with #AC? (CR0.AM and EFLAGS.AC; CPL 3 is tested after.) */
+static inline bool cpu_align_armed(const CpuState *cpu)
+{
+    return (cpu->cr0 & cpu->eflags & FL_AC) != 0;
+}
+
+/* The low address bits that must be clear for an operand of `size` bytes (SDM vol. 3,
+ * table 6-7). Words, dwords and qwords by their size; the x87 operands the FPU code checks
+ * as one area by theirs: 10 (80-bit real) needs 8, the environment and FSAVE image need 2
+ * with a 16-bit operand size (14 and 94 bytes) and 4 with a 32-bit one (28 and 108; the
+ * registers inside are not checked one by one). Other sizes check nothing here: a 6-byte
+ * SGDT/SIDT area is stored as an aligned word then an aligned dword, a 16:32 far pointer is
+ * read as a dword then a word, 16-byte SSE operands follow their own #GP rule (an unaligned
+ * MOVUPS raising #AC is implementation-specific; ours does not), and so does FXSAVE's area. */
+static inline uint32_t access_align_mask(unsigned size)
+{
+    switch (size) {
+    case 2: case 14: case 94: return 1;
+    case 4: case 28: case 108: return 3;
+    case 8: case 10: return 7;
+    default: return 0;
+    }
+}
+
+/* Raises #AC(0) if `lin` is misaligned for `size` and CPL is 3 (call when armed). */
+void cpu_check_alignment(CpuState *cpu, uint32_t lin, unsigned size);
+
+/* ---- segment checks ------------------------------------------------------------------- */
+
+/* Checks an access of `size` bytes at `off` in segment `seg` (limits and rights, then
+ * alignment); returns the linear address. */
 static inline uint32_t seg_check(CpuState *cpu, int seg, uint32_t off, unsigned size, bool write)
 {
     const SegCache *s = &cpu->seg[seg];
@@ -37,16 +77,18 @@ static inline uint32_t seg_check(CpuState *cpu, int seg, uint32_t off, unsigned 
         if (write ? ((attr & SA_CODE) || !(attr & SA_RW))
                   : ((attr & (SA_CODE | SA_RW)) == SA_CODE))
             seg_fault(cpu, seg);
-        if ((attr & (SA_CODE | SA_DC)) == SA_DC) { /* expand-down data */
-            uint32_t upper = (attr & SA_DB) ? 0xFFFFFFFFu : 0xFFFFu;
-            if (off <= s->limit || off > upper || upper - off < size - 1)
-                seg_fault(cpu, seg);
-            return s->base + off;
-        }
     }
-    if (off > s->limit || s->limit - off < size - 1)
+    if (prot && (attr & (SA_CODE | SA_DC)) == SA_DC) { /* expand-down data */
+        uint32_t upper = (attr & SA_DB) ? 0xFFFFFFFFu : 0xFFFFu;
+        if (off <= s->limit || off > upper || upper - off < size - 1)
+            seg_fault(cpu, seg);
+    } else if (off > s->limit || s->limit - off < size - 1) {
         seg_fault(cpu, seg);
-    return s->base + off;
+    }
+    uint32_t lin = s->base + off;
+    if (__builtin_expect(cpu_align_armed(cpu), 0))
+        cpu_check_alignment(cpu, lin, size);
+    return lin;
 }
 
 static inline uint8_t cpu_read8(CpuState *cpu, int seg, uint32_t off)

@@ -24,6 +24,12 @@ bool exception_has_error_code(int vector)
     return vector == EXC_DF || (vector >= EXC_TS && vector <= EXC_PF) || vector == EXC_AC;
 }
 
+void cpu_check_alignment(CpuState *cpu, uint32_t lin, unsigned size)
+{
+    if (cpu->cpl == 3 && (lin & access_align_mask(size)))
+        cpu_raise(cpu, EXC_AC, 0);
+}
+
 static bool is_contributory(int v)
 {
     return v == EXC_DE || (v >= EXC_TS && v <= EXC_GP);
@@ -100,10 +106,16 @@ void push_on_stack(CpuState *cpu, const SegCache *ss, uint32_t *esp, unsigned si
     uint32_t off = big ? nsp : (nsp & 0xFFFF);
     if (!seg_offset_ok(ss, off, size))
         cpu_raise(cpu, EXC_SS, err);
+    uint32_t lin = ss->base + off;
+    /* A frame pushed at CPL 3 (same-ring delivery, the error code of a task switch into a
+     * ring-3 task) is a ring-3 stack write: alignment-checked, with EXT in the error code
+     * (user pushes get err = EXT from their callers). */
+    if (user && cpu_align_armed(cpu) && (lin & (size - 1)))
+        cpu_raise(cpu, EXC_AC, err & 1);
     if (size == 4)
-        mmu_write32(cpu, ss->base + off, v, user);
+        mmu_write32(cpu, lin, v, user);
     else
-        mmu_write16(cpu, ss->base + off, (uint16_t)v, user);
+        mmu_write16(cpu, lin, (uint16_t)v, user);
     *esp = nsp;
 }
 

@@ -82,7 +82,8 @@ void seg_load(CpuState *cpu, int seg, uint16_t sel);
 /* Load a segment without checks from a descriptor already validated (task switch, gates). */
 void seg_load_cache(CpuState *cpu, int seg, uint16_t sel, Descriptor d);
 /* Pushes `size` bytes below *esp on the stack `ss` (which need not be loaded yet), as a
- * supervisor access unless `user`. A limit violation raises #SS(err). */
+ * supervisor access unless `user`. A limit violation raises #SS(err); a `user` push is a
+ * CPL-3 stack write and may raise #AC(err & EXT) (callers pass err = EXT then). */
 void push_on_stack(CpuState *cpu, const SegCache *ss, uint32_t *esp, unsigned size, uint32_t v,
                    uint32_t err, bool user);
 /* The CPL changed: data segments whose DPL is now below CPL become unusable (RET/IRET to
