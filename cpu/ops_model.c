@@ -1,6 +1,10 @@
 /* ops_model.c — model-specific instructions of the i686: CPUID, RDTSC, RDMSR/WRMSR, RDPMC,
  * SYSENTER/SYSEXIT. What CPUID advertises is exactly what is implemented: no APIC, no VME,
- * no PAE, no MTRR/MCA/PAT; MMX/FXSR/SSE/SSE2 stay clear until the FPU work sets them.
+ * no PAE, no MTRR/MCA/PAT. Leaf 1 EDX is this file's bits (FPU DE PSE TSC MSR CX8 SEP PGE
+ * CLFSH CMOV) ORed with what the x87/SSE unit reports (fpu_cpuid_edx_features: FPU, MMX,
+ * FXSR, SSE, SSE2). CLFLUSH executes, so CLFSH is set and EBX[15:8] gives its line size in
+ * 8-byte units (8: 64 bytes). Leaf 2 has only null descriptors: there are no caches or TLB
+ * geometry to describe (Linux and others then report the sizes as unknown).
  *
  * MSRs modelled: TSC (0x10), SYSENTER_CS/ESP/EIP (0x174-0x176). Every other index,
  * including APIC_BASE (0x1B, no APIC), raises #GP(0). RDPMC: the P6 has two counters
@@ -24,8 +28,10 @@
 #define CPUID_SEP (1u << 11)
 #define CPUID_PGE (1u << 13)
 #define CPUID_CMOV (1u << 15)
+#define CPUID_CLFSH (1u << 19)
 #define CPUID_FEATURES (CPUID_FPU | CPUID_DE | CPUID_PSE | CPUID_TSC | CPUID_MSR | CPUID_CX8 | \
-                        CPUID_SEP | CPUID_PGE | CPUID_CMOV)
+                        CPUID_SEP | CPUID_PGE | CPUID_CMOV | CPUID_CLFSH)
+#define CPUID_CLFLUSH_LINE 64u /* bytes a CLFLUSH covers; CPUID.1:EBX[15:8] = this / 8 */
 #define CPUID_MAX_BASIC 2u
 
 static void op_cpuid(CpuState *cpu, const DecodedInsn *insn)
@@ -45,7 +51,7 @@ static void op_cpuid(CpuState *cpu, const DecodedInsn *insn)
         break;
     case 1:
         cpu->EAX = CPU_SIGNATURE;
-        cpu->EBX = 0;
+        cpu->EBX = (CPUID_CLFLUSH_LINE / 8) << 8; /* brand index 0, APIC ID 0 */
         cpu->ECX = 0;
         cpu->EDX = CPUID_FEATURES | fpu_cpuid_edx_features();
         break;

@@ -1,5 +1,5 @@
 ; sys_insn.asm — system instructions: CPUID (vendor, signature, the exact feature set,
-; no APIC; unknown leaves return the highest basic leaf), RDTSC/RDMSR/WRMSR (TSC write,
+; no APIC, CLFSH with its line size; unknown leaves return the highest basic leaf), RDTSC/RDMSR/WRMSR (TSC write,
 ; #GP for APIC_BASE and unknown MSRs, CR4.TSD), RDPMC, SYSENTER/SYSEXIT, CR0/CR4 checks,
 ; LMSW/SMSW/CLTS, SGDT with a 16-bit operand, LLDT/SLDT/LTR/STR, LAR/LSL/VERR/VERW/ARPL,
 ; RSM, and privileged instructions at ring 3.
@@ -12,7 +12,7 @@
 %define SEL_RO3  (SEL_FREE + 0x20)   ; CS+16 ring-3 code, CS+24 ring-3 data
 %define SEL_CG   (SEL_FREE + 0x28)
 %define SEL_TSS2 (SEL_FREE + 0x30)
-%define FEATURES 0x0000A93D          ; FPU DE PSE TSC MSR CX8 SEP PGE CMOV; no APIC, PAE, VME
+%define FEATURES 0x0008A93D          ; FPU DE PSE TSC MSR CX8 SEP PGE CMOV CLFSH; no APIC, PAE, VME
 
 %macro GP0 2                          ; instruction(s) in %1 must raise #GP(0); code %2
     EXPECT_EXC 13, %%ok
@@ -47,7 +47,11 @@ pm_main:
     jne .f2
     and edx, ~0x07800000           ; MMX FXSR SSE SSE2 belong to the FPU work
     cmp edx, FEATURES
-    je .c2
+    jne .f2
+    cmp ebx, 8 << 8                ; CLFLUSH line size 64 bytes (in 8-byte units)
+    jne .f2
+    clflush [0x8000]               ; advertised, so it executes
+    jmp .c2
 .f2:
     FAIL 2
 .c2:
@@ -55,9 +59,14 @@ pm_main:
     cpuid
     mov esi, eax
     mov edi, edx
+    mov ebp, ebx
+    cmp al, 1                      ; one CPUID(2) call gives all descriptors
+    jne .f3
     mov eax, 0x80000000
     cpuid
     cmp eax, esi                  ; above the highest leaf: leaf 2's values
+    jne .f3
+    cmp ebx, ebp
     jne .f3
     cmp edx, edi
     je .c3
