@@ -47,9 +47,14 @@ void cpu_reset(CpuState *cpu)
     cpu->cpl = 0;
     cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
     cpu->tsc_offset = (uint64_t)0 - cpu->icount; /* the TSC restarts at 0 on reset */
+    /* x87/SSE after power-up or RESET (SDM vol. 3, table 9-1): FCW 0040H, FSW 0, the eight
+     * registers +0.0 and all in use (tag word 5555H: "zero"; FNINIT's FFFFH differs), the
+     * pointers and FOP 0, XMM0-7 zero, MXCSR 1F80H. An INIT would leave all of it (and
+     * the TSC, the MSRs, CR0.CD/NW) unchanged; no INIT is modelled: every machine reset
+     * comes here. */
     memset(&cpu->fpu, 0, sizeof cpu->fpu);
     cpu->fpu.fcw = 0x0040;
-    cpu->fpu.ftw = 0xFFFF;
+    cpu->fpu.ftw = 0x0000;
     cpu->fpu.mxcsr = 0x1F80;
     cpu->intr = false;
     cpu->nmi_pending = cpu->nmi_blocked = false;
