@@ -47,13 +47,15 @@ void cpu_fetch_decode(CpuState *cpu, DecodedInsn *insn)
     mmu_fetch(cpu, lin, buf, first, user);
     bool code32 = cpu_code32(cpu);
     DecodeStatus st = decode(buf, first, code32, insn);
+    unsigned fetched = first;
     if (st == DEC_NEED_MORE && first < avail) { /* continues on the next page */
         mmu_fetch(cpu, lin + first, buf + first, avail - first, user);
         st = decode(buf, avail, code32, insn);
+        fetched = avail;
     }
     switch (st) {
     case DEC_OK: return;
-    case DEC_UNDEFINED: cpu_raise(cpu, EXC_UD, 0);
+    case DEC_UNDEFINED: cpu_raise_undefined(cpu, buf, fetched); /* #UD, or #NM for D8-DF */
     default: cpu_raise(cpu, EXC_GP, 0); /* past the CS limit, or longer than 15 bytes */
     }
 }

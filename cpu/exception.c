@@ -19,6 +19,25 @@ void cpu_raise(CpuState *cpu, int vector, uint32_t error)
     longjmp(cpu->exc_jmp, 1);
 }
 
+/* Legacy prefixes other than LOCK (operand and address size, REP, segment overrides). */
+static bool is_plain_prefix(uint8_t b)
+{
+    return b == 0x66 || b == 0x67 || b == 0xF2 || b == 0xF3 || b == 0x26 || b == 0x2E ||
+           b == 0x36 || b == 0x3E || b == 0x64 || b == 0x65;
+}
+
+void cpu_raise_undefined(CpuState *cpu, const uint8_t *bytes, unsigned len)
+{
+    if (cpu->cr0 & (CR0_EM | CR0_TS)) {
+        unsigned i = 0;
+        while (i < len && is_plain_prefix(bytes[i]))
+            i++;
+        if (i < len && bytes[i] >= 0xD8 && bytes[i] <= 0xDF)
+            cpu_raise(cpu, EXC_NM, 0);
+    }
+    cpu_raise(cpu, EXC_UD, 0);
+}
+
 bool exception_has_error_code(int vector)
 {
     return vector == EXC_DF || (vector >= EXC_TS && vector <= EXC_PF) || vector == EXC_AC;

@@ -58,6 +58,12 @@ _Noreturn void cpu_raise(CpuState *cpu, int vector, uint32_t error);
 static inline _Noreturn void cpu_raise_gp0(CpuState *cpu) { cpu_raise(cpu, EXC_GP, 0); }
 static inline _Noreturn void cpu_raise_ud(CpuState *cpu) { cpu_raise(cpu, EXC_UD, 0); }
 
+/* The fault of an opcode the decoder does not define (`bytes`: the `len` bytes fetched at
+ * CS:EIP). #UD, except in the x87 escape space: CR0.EM and CR0.TS are checked first for
+ * every D8-DF form, defined or not, so those raise #NM when either is set (with a LOCK
+ * prefix they stay #UD). */
+_Noreturn void cpu_raise_undefined(CpuState *cpu, const uint8_t *bytes, unsigned len);
+
 /* Does this vector push an error code when raised as an exception? */
 bool exception_has_error_code(int vector);
 
