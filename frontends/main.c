@@ -1,5 +1,6 @@
 /* main.c — vmm86's entry point: parse the command line, build the machine, run it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -134,10 +135,20 @@ static bool configure(const VmOptions *o, MachineConfig *cfg, char *err, size_t 
     return true;
 }
 
+/* A standard descriptor that is closed at start would be the next file vmm86 opens (a disk
+ * image), and the console would read that file as typed input: keep 0-2 taken. */
+static void hold_standard_fds(void)
+{
+    for (int fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) < 0)
+            return;
+}
+
 int main(int argc, char **argv)
 {
     VmOptions opts;
     char err[512] = "";
+    hold_standard_fds();
     options_defaults(&opts);
     ParseResult pr = options_parse(argc, argv, &opts, err, sizeof err);
     if (pr == PARSE_EXIT_OK)

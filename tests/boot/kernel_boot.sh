@@ -91,6 +91,13 @@ serial-echo)
         -bios "$kdir/serial_echo.bin" -display none -device isa-debug-exit,iobase=0xf4,iosize=4 \
         --engine "$engine" 2>&1)
     case "$out" in *LATE*) ok "late input wakes the halted guest" ;; *) fail "late input: $out" ;; esac
+    # A closed standard input gives no input: not the bytes of a file vmm86 opened later.
+    { printf 'from the disk.'; head -c 65536 /dev/zero; } >"$tmp/disk.img"
+    out=$(timeout 60 "$vmm86" -M isapc -m 16 -bios "$kdir/serial_echo.bin" -display none \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -hda "$tmp/disk.img" --engine "$engine" \
+        2>&1 0<&-)
+    case "$out" in *"FROM THE DISK"*) fail "closed stdin: the guest read a disk image: $out" ;;
+    *"echo ready"*) ok "closed stdin reads nothing" ;; *) fail "closed stdin: $out" ;; esac
     ;;
 console)
     command -v script >/dev/null 2>&1 || { echo "FAIL: console test needs script(1) (bsdutils)"; exit 1; }
