@@ -138,9 +138,10 @@ void push_on_stack(CpuState *cpu, const SegCache *ss, uint32_t *esp, unsigned si
     *esp = nsp;
 }
 
-/* Task gate in the IDT: the TSS it names must be an available TSS in the GDT. */
-static void deliver_task_gate(CpuState *cpu, const Gate *g, bool has_error, uint32_t error,
-                              uint32_t return_eip, uint32_t ext)
+/* Task gate in the IDT: the TSS it names must be an available TSS in the GDT. The outgoing
+ * TSS keeps the EFLAGS image the event would have pushed (`flags`: RF for a fault). */
+static void deliver_task_gate(CpuState *cpu, const Gate *g, uint32_t flags, bool has_error,
+                              uint32_t error, uint32_t return_eip, uint32_t ext)
 {
     uint32_t err = (g->sel & 0xFFFC) | ext;
     if (g->sel & 4)
@@ -151,7 +152,7 @@ static void deliver_task_gate(CpuState *cpu, const Gate *g, bool has_error, uint
         cpu_raise(cpu, EXC_GP, err);
     if (!desc_present(tss))
         cpu_raise(cpu, EXC_NP, err);
-    task_switch(cpu, g->sel, tss, TS_INT, has_error, error, return_eip, ext);
+    task_switch(cpu, g->sel, tss, TS_INT, has_error, error, return_eip, flags, ext);
 }
 
 /* Reads and checks the new stack of an inner-privilege interrupt (#TS/#SS cases). */
@@ -235,7 +236,7 @@ static void deliver_protected(CpuState *cpu, int vector, EventKind kind, uint32_
     uint32_t ext = (kind == EV_SOFTWARE_INT || kind == EV_SOFTWARE_EXC) ? 0 : 1;
     Gate g = read_gate(cpu, vector, kind, ext);
     if (g.type == 5) {
-        deliver_task_gate(cpu, &g, has_error, error, return_eip, ext);
+        deliver_task_gate(cpu, &g, flags, has_error, error, return_eip, ext);
         return;
     }
     bool gate32 = g.type >= 0xE, trap = g.type & 1;

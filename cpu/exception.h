@@ -6,7 +6,8 @@
  * not commit register or flag changes before its last possible fault. Delivery follows the
  * SDM: real-mode IVT, protected-mode IDT gates (interrupt, trap, task), privilege and stack
  * switches (from virtual-8086 mode too), error codes with the EXT bit (set for events not
- * caused by INT n/INT3/INTO), RF set in the EFLAGS image of fault-class exceptions, the
+ * caused by INT n/INT3/INTO), RF set in the EFLAGS image of fault-class exceptions (pushed,
+ * or saved in the outgoing TSS when a task gate switches tasks), the
  * double-fault rules and the triple-fault shutdown.
  */
 #ifndef VMM86_CPU_EXCEPTION_H

@@ -89,7 +89,8 @@ static void far_to_task(CpuState *cpu, uint16_t sel, Descriptor d, bool call)
         if (!desc_present(tss))
             cpu_raise(cpu, EXC_NP, terr);
     }
-    task_switch(cpu, tss_sel, tss, call ? TS_CALL : TS_JMP, false, 0, cpu->next_eip, 0);
+    task_switch(cpu, tss_sel, tss, call ? TS_CALL : TS_JMP, false, 0, cpu->next_eip,
+                cpu_get_eflags(cpu), 0);
 }
 
 /* CALL through a gate to a more privileged non-conforming segment: the stack switch with

@@ -57,7 +57,7 @@ static void iret_task(CpuState *cpu)
         cpu_raise(cpu, EXC_TS, err);
     if (!desc_present(d))
         cpu_raise(cpu, EXC_NP, err);
-    task_switch(cpu, link, d, TS_IRET, false, 0, cpu->next_eip, 0);
+    task_switch(cpu, link, d, TS_IRET, false, 0, cpu->next_eip, cpu_get_eflags(cpu), 0);
     cpu->nmi_blocked = false;
 }
 

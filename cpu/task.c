@@ -184,7 +184,8 @@ static void load_task_segments(CpuState *cpu, const TaskState *t, uint32_t ext)
 }
 
 void task_switch(CpuState *cpu, uint16_t sel, Descriptor tss, TaskSwitchReason why,
-                 bool has_error, uint32_t error, uint32_t return_eip, uint32_t ext)
+                 bool has_error, uint32_t error, uint32_t return_eip, uint32_t old_eflags,
+                 uint32_t ext)
 {
     bool new32 = desc_type(tss) >= 9;
     uint32_t new_base = desc_base(tss), new_limit = desc_limit(tss);
@@ -203,7 +204,7 @@ void task_switch(CpuState *cpu, uint16_t sel, Descriptor tss, TaskSwitchReason w
     (void)mmu_translate(cpu, new_base, MMU_WRITE, false);
 
     /* ---- commit ---- */
-    uint32_t eflags = cpu_get_eflags(cpu);
+    uint32_t eflags = old_eflags;
     if (why == TS_JMP || why == TS_IRET) {
         Descriptor old = desc_read(cpu, old_sel, ext);
         set_busy(cpu, old_sel, &old, false);
