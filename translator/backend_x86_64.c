@@ -695,6 +695,11 @@ static void emit_exit(Bk *k, const IrOp *op)
         target = use(k, op->a);
         x_store(cb, 4, xmem(X_RBP, ENV(eip)), target);
     }
+    if (op->opc == IR_EXIT_TB && (op->flags & IRF_LOOP) && k->looping) {
+        bk_emit_loop_back(k, op);
+        k->dead = true;
+        return;
+    }
     bk_writeback_dirty(k, &k->rf);
     if (op->insn < k->tb->ninsns) /* a side exit: give back the charge of the rest */
         x_alu_ri(cb, XA_ADD, 8, BK_BUDGET, k->tb->ninsns - op->insn);
@@ -717,6 +722,39 @@ static void note_use(IrVal v, void *arg)
     Bk *k = arg;
     if (is_temp(v))
         k->last_use[tix(v)] = (uint16_t)k->cur;
+    else if (v != IR_NOVAL)
+        k->loop_guests |= (uint8_t)(1u << v);
+}
+
+/* A block that jumps back to its own start becomes a loop: every guest register it uses is
+ * loaded once, at the loop head, and stays in its host register (counted as dirty, so
+ * every real exit writes it back) from one iteration to the next. */
+static void setup_loop(Bk *k)
+{
+    k->looping = false;
+    if (k->ctx->no_chain)
+        return;
+    bool back = false;
+    for (unsigned i = 0; i < k->ir->nops; i++) {
+        const IrOp *op = &k->ir->ops[i];
+        if (op->opc == IR_EXIT_TB && (op->flags & IRF_LOOP))
+            back = true;
+        if (ir_op_defines(op) && ir_is_global(op->d))
+            k->loop_guests |= (uint8_t)(1u << op->d);
+    }
+    if (!back)
+        return;
+    k->looping = true;
+    for (IrVal g = 0; g < IR_NGLOBALS; g++) {
+        if (!(k->loop_guests & (1u << g)))
+            continue;
+        int r = alloc_reg(k, true);
+        x_load(&k->cb, 4, r, xmem(X_RBP, GPR_OFF(g)));
+        k->rf.val[r] = g;
+        k->rf.dirty |= (uint8_t)(1u << g);
+    }
+    k->head_rf = k->rf;
+    k->loop_head = k->cb.p;
 }
 
 static void emit_op(Bk *k, const IrOp *op)
@@ -777,10 +815,13 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
         k->labels[i].nfields = 0;
         k->labels[i].have_state = false;
     }
+    k->loop_guests = 0;
     for (k->cur = 0; k->cur < ir->nops; k->cur++)
         ir_op_uses(ir, &ir->ops[k->cur], note_use, k);
 
     bk_emit_prologue(k);
+    k->cur = 0;
+    setup_loop(k);
     for (k->cur = 0; k->cur < ir->nops && !k->failed; k->cur++) {
         const IrOp *op = &ir->ops[k->cur];
         if (k->dead && op->opc != IR_LABEL)

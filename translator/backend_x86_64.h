@@ -49,7 +49,7 @@ typedef struct SyncLoc {
     uint32_t where;   /* LOC_SLOT: slot; LOC_ENV: CpuState offset; LOC_IMM: value */
 } SyncLoc;
 
-typedef enum StubKind { STUB_LD, STUB_ST, STUB_GUARD, STUB_EXIT, STUB_BAIL } StubKind;
+typedef enum StubKind { STUB_LD, STUB_ST, STUB_GUARD, STUB_EXIT, STUB_BAIL, STUB_LOOP_BAIL } StubKind;
 
 typedef struct Stub {
     uint8_t kind;         /* StubKind */
@@ -92,6 +92,11 @@ typedef struct Bk {
     int16_t tslot[IR_MAX_TEMPS];        /* its spill slot holding its value, or -1 */
     uint16_t last_use[IR_MAX_TEMPS];
     bool dead;                          /* after an exit, until the next label */
+    bool looping;                       /* exits to the block's own start loop inside it */
+    uint8_t loop_guests;                /* guest registers held in host registers at the
+                                           loop head (all counted as dirty there) */
+    RegFile head_rf;                    /* register state at the loop head */
+    uint8_t *loop_head;
     bool failed;                        /* out of spill slots or stubs */
     Stub stubs[BK_MAX_STUBS];
     unsigned nstubs;
@@ -114,6 +119,7 @@ void bk_emit_icount_sync(Bk *k, unsigned retired);
 void bk_emit_exit_tb(Bk *k, const IrOp *op);
 void bk_emit_exit_indirect(Bk *k, int target_reg);
 void bk_emit_prologue(Bk *k);
+void bk_emit_loop_back(Bk *k, const IrOp *op);
 bool bk_emit_trampolines(JitState *j);
 
 #endif

@@ -186,6 +186,12 @@ static void emit_stub(Bk *k, const Stub *s)
         stub_sync(k, s);
         x_jmp(cb, k->j->epilogue_zero_raw);
         break;
+    case STUB_LOOP_BAIL: /* no budget for one more iteration: leave at the loop head */
+        x_alu_ri(cb, XA_ADD, 8, BK_BUDGET, k->tb->ninsns);
+        bk_writeback_dirty(k, &s->rf);
+        x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), s->imm);
+        x_jmp(cb, k->j->epilogue_zero);
+        break;
     default: /* STUB_BAIL: not enough budget left for this block: give its charge back */
         x_alu_ri(cb, XA_ADD, 8, BK_BUDGET, k->tb->ninsns);
         x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), s->imm);
@@ -276,6 +282,72 @@ void bk_emit_exit_tb(Bk *k, const IrOp *op)
     x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), target);
     x_mov_ri64(cb, X_RAX, (uint64_t)(uintptr_t)es);
     x_jmp(cb, k->j->epilogue);
+}
+
+/* Brings every loop guest register into its host register of the loop head (a parallel
+ * move: R10 breaks cycles; guests written back and dropped since are reloaded). */
+static void move_to_head(Bk *k)
+{
+    CodeBuf *cb = &k->cb;
+    int src[IR_NGLOBALS], dst[IR_NGLOBALS];
+    for (IrVal g = 0; g < IR_NGLOBALS; g++) {
+        src[g] = dst[g] = -1;
+        if (!(k->loop_guests & (1u << g)))
+            continue;
+        for (int r = 0; r < 16; r++) {
+            if (k->head_rf.val[r] == g)
+                dst[g] = r;
+            if (k->rf.val[r] == g)
+                src[g] = r;
+        }
+    }
+    for (bool progress = true; progress;) {
+        progress = false;
+        bool pending = false;
+        for (IrVal g = 0; g < IR_NGLOBALS; g++) {
+            if (src[g] < 0 || src[g] == dst[g])
+                continue;
+            pending = true;
+            bool blocked = false; /* is dst[g] still the source of another move? */
+            for (IrVal h = 0; h < IR_NGLOBALS; h++)
+                if (h != g && src[h] == dst[g] && src[h] != dst[h])
+                    blocked = true;
+            if (blocked)
+                continue;
+            x_mov_rr(cb, 4, dst[g], src[g]);
+            src[g] = dst[g];
+            progress = true;
+        }
+        if (!progress && pending) { /* a cycle: park one source in R10 */
+            for (IrVal g = 0; g < IR_NGLOBALS; g++)
+                if (src[g] >= 0 && src[g] != dst[g]) {
+                    x_mov_rr(cb, 4, X_R10, src[g]);
+                    src[g] = X_R10;
+                    progress = true;
+                    break;
+                }
+        }
+    }
+    for (IrVal g = 0; g < IR_NGLOBALS; g++)
+        if ((k->loop_guests & (1u << g)) && src[g] < 0)
+            x_load(cb, 4, dst[g], xmem(X_RBP, (int32_t)offsetof(CpuState, gpr) + 8 * g));
+}
+
+/* The back edge of a looping block: registers to their head positions, charge this
+ * iteration's instructions (the head's charge covered the whole block once), and go round
+ * again unless the budget ran out. */
+void bk_emit_loop_back(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    move_to_head(k);
+    x_alu_ri(cb, XA_SUB, 8, BK_BUDGET, op->insn);
+    Stub *s = bk_new_stub(k, STUB_LOOP_BAIL);
+    s->rf = k->head_rf;
+    s->imm = k->tb->eip;
+    s->insn = op->insn;
+    if (s != &dummy_stub)
+        s->jf[s->njf++] = x_jcc_fwd(cb, XC_B);
+    x_jmp(cb, k->loop_head);
 }
 
 void bk_emit_exit_indirect(Bk *k, int target_reg)

@@ -445,6 +445,8 @@ static void emit_exit_tb(Fe *f, uint32_t target, unsigned retired)
 {
     IrOp *op = ir_emit(f->b, IR_EXIT_TB);
     op->imm = target;
+    if (target == f->ctx->eip)
+        op->flags = IRF_LOOP;
     op->aux = (uint16_t)new_slot(f, target);
     op->insn = (uint16_t)retired;
 }

@@ -94,6 +94,7 @@ typedef enum IrOpc {
 #define IRF_USER 0x10     /* IR_LD/IR_ST: a CPL 3 access (user TLB) */
 #define IRF_SEG_FLAT 0x20 /* IR_LD/IR_ST: segment base 0, limit 4G-1, usable: no check */
 #define IRF_SEG_LIMIT 0x40 /* IR_LD/IR_ST: expand-up usable segment: check limit, add base */
+#define IRF_LOOP 0x80      /* IR_EXIT_TB: the target is this block's own start */
 /* neither SEG flag: the segment needs the full check (helper for every access) */
 
 typedef struct IrOp {

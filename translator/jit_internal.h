@@ -41,6 +41,7 @@ enum {
 #define JM_STACK32 0x002u
 #define JM_PE 0x004u
 #define JM_VM 0x008u
+#define JM_ALIGN 0x040u /* alignment checking (CR0.AM, EFLAGS.AC, CPL 3): no inline accesses */
 #define JM_CPL_SHIFT 4 /* 2 bits */
 #define JM_SEG_SHIFT 8 /* 2 bits per segment register, ES CS SS DS FS GS */
 static inline unsigned jm_cpl(uint32_t mode) { return (mode >> JM_CPL_SHIFT) & 3; }

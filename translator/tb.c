@@ -25,6 +25,9 @@ uint32_t jit_mode(const CpuState *cpu)
     bool pe = cpu_pe(cpu), vm = cpu_vm86(cpu), prot = pe && !vm;
     uint32_t m = (cpu_code32(cpu) ? JM_CODE32 : 0) | (cpu_stack32(cpu) ? JM_STACK32 : 0) |
                  (pe ? JM_PE : 0) | (vm ? JM_VM : 0) | (uint32_t)(cpu->cpl & 3) << JM_CPL_SHIFT;
+    /* With alignment checking on, every access goes through seg_check (SEGC_HELPER). */
+    if ((cpu->cr0 & CR0_AM) && (cpu->eflags & FL_AC) && cpu->cpl == 3)
+        return m | JM_ALIGN;
     for (int s = 0; s < SEG_COUNT; s++)
         m |= seg_class(cpu, s, prot) << (JM_SEG_SHIFT + 2 * s);
     return m;
