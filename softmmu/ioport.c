@@ -7,20 +7,89 @@
 
 void ioport_init(IoPortSpace *io) { memset(io, 0, sizeof *io); }
 
-void ioport_register(IoPortSpace *io, uint16_t base, uint32_t count, const IoOps *ops,
-                     void *opaque)
+static _Noreturn void bad_registration(uint16_t base, uint32_t count)
 {
-    if (io->nranges == IOPORT_MAX_RANGES || count == 0 || base + count > 65536) {
-        fprintf(stderr, "vmm86: internal error: bad I/O port registration %#x+%u\n", base,
-                count);
-        abort();
+    fprintf(stderr, "vmm86: internal error: bad I/O port registration %#x+%u\n", base, count);
+    abort();
+}
+
+/* Renumbers the live registrations 1..n in their order, before the sequence would wrap
+ * (a guest moving a BAR in a loop can make billions of registrations). */
+static void renumber(IoPortSpace *io)
+{
+    uint32_t next = 0, floor = 0;
+    for (;;) {
+        int min = -1;
+        for (int i = 0; i < io->nranges; i++) {
+            const IoRange *r = &io->ranges[i];
+            if (r->ops && r->seq > floor && (min < 0 || r->seq < io->ranges[min].seq))
+                min = i;
+        }
+        if (min < 0)
+            break;
+        floor = io->ranges[min].seq;
+        io->ranges[min].seq = ++next;
     }
-    IoRange *r = &io->ranges[io->nranges++];
-    r->ops = ops;
-    r->opaque = opaque;
-    r->base = base;
-    r->count = count;
-    memset(&io->owner[base], io->nranges, count);
+    io->next_seq = next;
+}
+
+int ioport_register(IoPortSpace *io, uint16_t base, uint32_t count, const IoOps *ops,
+                    void *opaque)
+{
+    if (!ops || count == 0 || base + count > 65536)
+        bad_registration(base, count);
+    int slot = 0;
+    while (slot < io->nranges && io->ranges[slot].ops)
+        slot++;
+    if (slot == IOPORT_MAX_RANGES)
+        bad_registration(base, count);
+    if (slot == io->nranges)
+        io->nranges++;
+    if (io->next_seq == UINT32_MAX)
+        renumber(io);
+    io->ranges[slot] = (IoRange){ops, opaque, base, count, ++io->next_seq};
+    memset(&io->owner[base], slot + 1, count);
+    return slot + 1;
+}
+
+/* The most recent registration still covering `port`, as an owner value (0: none). */
+static uint8_t newest_owner(const IoPortSpace *io, uint16_t port)
+{
+    int best = -1;
+    for (int i = 0; i < io->nranges; i++) {
+        const IoRange *r = &io->ranges[i];
+        if (r->ops && port >= r->base && (uint32_t)(port - r->base) < r->count &&
+            (best < 0 || r->seq > io->ranges[best].seq))
+            best = i;
+    }
+    return (uint8_t)(best + 1);
+}
+
+bool ioport_unregister_ops(IoPortSpace *io, uint16_t base, uint32_t count, const IoOps *ops,
+                           void *opaque)
+{
+    int found = -1;
+    for (int i = 0; i < io->nranges; i++) {
+        const IoRange *r = &io->ranges[i];
+        if (r->ops && r->base == base && r->count == count &&
+            (!ops || (r->ops == ops && r->opaque == opaque)) &&
+            (found < 0 || r->seq > io->ranges[found].seq))
+            found = i;
+    }
+    if (found < 0)
+        return false;
+    io->ranges[found].ops = NULL;
+    while (io->nranges > 0 && !io->ranges[io->nranges - 1].ops)
+        io->nranges--;
+    for (uint32_t p = base; p < base + count; p++)
+        if (io->owner[p] == found + 1)
+            io->owner[p] = newest_owner(io, (uint16_t)p);
+    return true;
+}
+
+bool ioport_unregister(IoPortSpace *io, uint16_t base, uint32_t count)
+{
+    return ioport_unregister_ops(io, base, count, NULL, NULL);
 }
 
 static uint32_t read_byte(IoPortSpace *io, uint16_t port)
