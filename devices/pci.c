@@ -3,65 +3,23 @@
 
 #include <string.h>
 
-#include "machine/log.h"
-
 /* ---- I/O BAR windows ------------------------------------------------------------------ */
 
-static uint32_t io_map_read(void *opaque, uint32_t addr, unsigned size)
-{
-    PciIoMap *m = opaque;
-    if (!m->active || !m->bar->ops->read)
-        return 0xFFFFFFFFu;
-    return m->bar->ops->read(m->bar->opaque, addr, size);
-}
-
-static void io_map_write(void *opaque, uint32_t addr, unsigned size, uint32_t value)
-{
-    PciIoMap *m = opaque;
-    if (m->active && m->bar->ops->write)
-        m->bar->ops->write(m->bar->opaque, addr, size, value);
-}
-
-/* A registration is still in force over its whole range if no later one covered it. */
-static bool io_map_intact(const PciIoMap *m, const IoPortSpace *io)
-{
-    for (uint32_t i = 0; i < m->bar->size; i++)
-        if (io->owner[(uint16_t)(m->base + i)] != m->slot)
-            return false;
-    return true;
-}
-
-/* Makes the BAR decode at `base` (or nowhere with PCI_BAR_UNMAPPED). */
+/* Makes the BAR decode at `base` (or nowhere with PCI_BAR_UNMAPPED): the old window is
+ * unregistered from the port space and the new one registered, however often the guest
+ * moves it. Ports the old window had taken over from another device return to it. */
 static void io_bar_move(PciDevice *d, PciBar *b, uint32_t base)
 {
     IoPortSpace *io = d->bus->io;
-    for (int i = 0; i < PCI_BAR_IO_MAPS; i++)
-        b->maps[i].active = false;
+    if (!io)
+        return;
+    if (b->mapped != PCI_BAR_UNMAPPED)
+        ioport_unregister_ops(io, (uint16_t)b->mapped, b->size, b->ops, b->opaque);
     b->mapped = PCI_BAR_UNMAPPED;
-    if (base == PCI_BAR_UNMAPPED || !io)
+    if (base == PCI_BAR_UNMAPPED)
         return;
-    for (int i = 0; i < PCI_BAR_IO_MAPS; i++) {
-        PciIoMap *m = &b->maps[i];
-        if (m->used && m->base == base && io_map_intact(m, io)) {
-            m->active = true;
-            b->mapped = base;
-            return;
-        }
-    }
-    for (int i = 0; i < PCI_BAR_IO_MAPS; i++) {
-        PciIoMap *m = &b->maps[i];
-        if (m->used || io->nranges >= IOPORT_MAX_RANGES)
-            continue;
-        *m = (PciIoMap){b, {io_map_read, io_map_write, b->ops->sizes}, (uint16_t)base, 0,
-                        true, true};
-        ioport_register(io, (uint16_t)base, b->size, &m->ops, m);
-        m->slot = (uint8_t)io->nranges;
-        b->mapped = base;
-        return;
-    }
-    if (log_enabled(LOG_GUEST_ERRORS))
-        log_printf("pci %02x.%x: I/O BAR moved too often; left unmapped at %#x\n",
-                   d->devfn >> 3, d->devfn & 7, base);
+    ioport_register(io, (uint16_t)base, b->size, b->ops, b->opaque);
+    b->mapped = base;
 }
 
 /* The address BAR n decodes now, from the command register and the BAR value. */

@@ -10,9 +10,9 @@
  * a per-byte write mask and write-one-to-clear mask, so the guest changes only what the
  * chip lets it change. BARs are sized by the guest the usual way (write all ones, read the
  * mask back). An I/O BAR is decoded while command bit 0 is set, a memory BAR while bit 1 is;
- * pci.c maps I/O BARs into the port space itself (a bounded number of re-registrations per
- * BAR: a guest that keeps moving a BAR past that gets it left where it was, logged as a
- * guest error) and calls the device back for memory BARs. A device raises INTx with
+ * pci.c maps I/O BARs into the port space itself (unregistering the old window and
+ * registering the new one, as often as the guest moves it) and calls the device back for
+ * memory BARs. A device raises INTx with
  * pci_set_irq(); the bus swizzles device+pin to PIRQ A-D and tells the router the wired-OR
  * level of each PIRQ.
  */
@@ -53,7 +53,6 @@
 
 #define PCI_NUM_BARS 6
 #define PCI_BAR_UNMAPPED 0xFFFFFFFFu
-#define PCI_BAR_IO_MAPS 6 /* port-space registrations one I/O BAR may use */
 #define PCI_CONFIG_PORT 0xCF8
 
 /* The subsystem IDs QEMU's devices carry; SeaBIOS checks them on the host bridge to know it
@@ -65,17 +64,6 @@ typedef struct PciBus PciBus;
 typedef struct PciDevice PciDevice;
 typedef struct PciBar PciBar;
 
-/* One port-space registration made for an I/O BAR; stays registered when the BAR moves
- * away (inactive registrations read all ones). */
-typedef struct PciIoMap {
-    PciBar *bar;
-    IoOps ops;       /* forwards to bar->ops while active */
-    uint16_t base;
-    uint8_t slot;    /* the IoPortSpace owner value this registration wrote */
-    bool active;
-    bool used;
-} PciIoMap;
-
 struct PciBar {
     uint32_t size;          /* 0: no BAR here; else a power of two (I/O >= 4, memory >= 16) */
     bool io;
@@ -84,7 +72,6 @@ struct PciBar {
     /* Memory BARs: told the new address, or PCI_BAR_UNMAPPED. */
     void (*map_mem)(void *opaque, int bar, uint32_t addr);
     uint32_t mapped;        /* address currently decoded, or PCI_BAR_UNMAPPED */
-    PciIoMap maps[PCI_BAR_IO_MAPS];
 };
 
 struct PciDevice {
