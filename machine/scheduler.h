@@ -3,8 +3,10 @@
  * Contract: guest-visible time derives only from the CPU's retired-instruction count:
  *     now_ns = icount << shift  +  idle_ns
  * where `shift` is fixed for a run (default 0: one instruction is one virtual nanosecond)
- * and `idle_ns` grows only when the CPU halts with nothing pending and the clock jumps to
- * the next deadline. Timers sit in a min-heap keyed by absolute virtual-ns deadline; the
+ * and `idle_ns` grows only while the CPU halts with nothing pending: the clock jumps to the
+ * next deadline, or (sched_skip_idle) towards host time after a wait for host input, never
+ * past the next deadline; the machine moves the TSC by the same jumps. Timers sit in a
+ * min-heap keyed by absolute virtual-ns deadline; the
  * CPU runs at most sched_insns_to_deadline() instructions, then sched_run_due() fires the
  * timers that are due, earliest first (ties in the order they were armed). A callback may
  * re-arm or cancel any timer. Nothing here reads the host clock.
