@@ -113,6 +113,20 @@ static void cpu_intr_set(void *opaque, int n, int level)
 }
 static int cpu_intr_ack(void *opaque) { return pic_acknowledge(opaque); }
 
+/* A device armed a timer that falls before the end of the CPU's current slice (it was
+ * sized for the deadlines known when it began): end the slice there. The exit request
+ * makes translated code, which keeps its budget in a register, return to the loop. */
+static void hook_earlier_deadline(void *opaque)
+{
+    Machine *m = opaque;
+    CpuState *cpu = &m->cpu;
+    uint64_t n = sched_insns_to_deadline(&m->sched, UINT64_MAX);
+    if (cpu->icount < cpu->icount_limit && n < cpu->icount_limit - cpu->icount) {
+        cpu->icount_limit = cpu->icount + n;
+        cpu->exit_request = true;
+    }
+}
+
 /* ---- assembly ----------------------------------------------------------------------------- */
 
 static void flush_tlbs(void *opaque) { mmu_flush_all(&((Machine *)opaque)->cpu); }
@@ -157,6 +171,8 @@ static bool enter_kernel(Machine *m, char *err, size_t errlen)
      * the chipset's PAM registers start over); the guest powers off through them. */
     if (!acpi_tables_install_direct(m, err, errlen))
         return false;
+    if (!m->cfg.isapc)
+        piix3_firmware_setup(&m->piix3); /* else Linux's ata_piix sees both channels off */
     if (!kernel_image_load(&m->kernel, &m->mem, &m->e820, &entry, err, errlen))
         return false;
     kernel_boot_enter(&m->cpu, &entry);
@@ -196,6 +212,8 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
     cpu_init(&m->cpu, &m->mem, &m->io);
     m->cpu.machine = m;
     sched_init(&m->sched, &m->cpu.icount, cfg->icount_shift);
+    m->sched.earlier_deadline = hook_earlier_deadline;
+    m->sched.earlier_deadline_opaque = m;
 
     /* The device table, in the order devices are created and reset. */
     pic_init(&m->pic, (IrqLine){cpu_intr_set, &m->cpu, 0});

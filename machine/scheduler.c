@@ -11,6 +11,8 @@ void sched_init(Scheduler *s, const uint64_t *icount, unsigned shift)
     s->idle_ns = 0;
     s->next_seq = 0;
     s->count = 0;
+    s->earlier_deadline = NULL;
+    s->earlier_deadline_opaque = NULL;
 }
 
 uint64_t sched_now(const Scheduler *s) { return (*s->icount << s->shift) + s->idle_ns; }
@@ -103,6 +105,7 @@ void timer_cancel(Timer *t)
 void timer_arm(Timer *t, uint64_t deadline_ns)
 {
     Scheduler *s = t->sched;
+    uint64_t earliest = sched_next_deadline(s); /* what the running slice was sized for */
     timer_cancel(t);
     if (s->count == SCHED_MAX_TIMERS) {
         /* The device table is fixed at build time; more timers is a programming error. */
@@ -113,6 +116,8 @@ void timer_arm(Timer *t, uint64_t deadline_ns)
     t->seq = s->next_seq++;
     heap_place(s, s->count++, t);
     sift_up(s, t->heap_pos);
+    if (deadline_ns < earliest && s->earlier_deadline)
+        s->earlier_deadline(s->earlier_deadline_opaque);
 }
 
 int sched_run_due(Scheduler *s)

@@ -9,7 +9,10 @@
  * min-heap keyed by absolute virtual-ns deadline; the
  * CPU runs at most sched_insns_to_deadline() instructions, then sched_run_due() fires the
  * timers that are due, earliest first (ties in the order they were armed). A callback may
- * re-arm or cancel any timer. Nothing here reads the host clock.
+ * re-arm or cancel any timer. A timer armed while the CPU is running (a device programmed
+ * by a port write) may fall before the end of the CPU's current slice: timer_arm() then
+ * calls the `earlier_deadline` hook, which the machine uses to shorten the slice, so no
+ * deadline is ever run past. Nothing here reads the host clock.
  */
 #ifndef VMM86_MACHINE_SCHEDULER_H
 #define VMM86_MACHINE_SCHEDULER_H
@@ -41,6 +44,9 @@ struct Scheduler {
     uint64_t next_seq;
     int count;
     Timer *heap[SCHED_MAX_TIMERS];
+    /* Called when timer_arm() makes the earliest deadline earlier than it was. */
+    void (*earlier_deadline)(void *opaque);
+    void *earlier_deadline_opaque;
 };
 
 void sched_init(Scheduler *s, const uint64_t *icount, unsigned shift);
