@@ -200,6 +200,8 @@ static ParseResult parse_device(Parser *p, char *arg)
         return PARSE_OK;
     }
     if (!strcmp(model, "isa-debugcon")) {
+        if (p->o->debugcon) /* one debug console (-debugcon or -device isa-debugcon) */
+            return fail(p, "-device isa-debugcon: only one debug console is supported");
         p->o->debugcon = true;
         const char *chardev = NULL;
         while ((k = next_kv(&cur, &v))) {
@@ -557,6 +559,8 @@ ParseResult options_parse(int argc, char **argv, VmOptions *o, char *err, size_t
             r = parse_char_spec(&p, "-serial", arg, &o->serial[o->nserial++]);
         } else if (match(a, "debugcon")) {
             TAKE_ARG();
+            if (o->debugcon)
+                return fail(&p, "-debugcon: only one debug console is supported");
             o->debugcon = true;
             r = parse_char_spec(&p, "-debugcon", arg, &o->debugcon_spec);
         } else if (match(a, "chardev")) {
