@@ -24,7 +24,7 @@ JitState *jit_create(CpuState *cpu, const JitConfig *cfg, char *err, size_t errl
     j->cpu = cpu;
     j->lockstep = cfg->lockstep;
     j->dump = cfg->dump;
-    j->cache_size = cfg->cache_bytes < (1u << 20) ? (1u << 20) : cfg->cache_bytes;
+    j->cache_size = cfg->cache_bytes < (64u << 10) ? (64u << 10) : cfg->cache_bytes;
     j->cache = mmap(NULL, j->cache_size, PROT_READ | PROT_WRITE | PROT_EXEC,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     j->meta_size = j->cache_size / 2;
