@@ -81,8 +81,10 @@ bool linux_parse_header(const uint8_t *data, size_t size, LinuxSetupInfo *info, 
         info->xloadflags = boot_get16(data + HDR_XLOADFLAGS);
     if (info->xloadflags & XLF_KERNEL_64)
         return boot_set_err(err, errlen, "is a 64-bit kernel; vmm86 emulates a 32-bit i686");
+    /* syssize counts 16-byte paragraphs, rounded up: the file may end up to 15 bytes short
+     * of it (memtest86+ 6.10's image does). */
     size_t syssize = (size_t)boot_get32(data + HDR_SYSSIZE) * 16;
-    if (info->setup_size >= size || syssize > size - info->setup_size)
+    if (info->setup_size >= size || syssize > size - info->setup_size + 15)
         return boot_set_err(err, errlen,
                             "is truncated: its header says %zu bytes, the file has %zu",
                             info->setup_size + syssize, size);

@@ -169,10 +169,28 @@ Test(bzimage, refuses_old_protocols_zimages_64_bit_and_truncation)
     cr_assert(strstr(err, "truncated"), "%s", err);
 
     s = bz_default();
+    s.syssize_bytes = s.pm_size + 16; /* a whole paragraph more than the file holds */
+    n = make_bz(img, &s);
+    cr_assert_not(linux_parse_header(img, n, &info, err, sizeof err));
+    cr_assert(strstr(err, "truncated"), "%s", err);
+
+    s = bz_default();
     n = make_bz(img, &s);
     cr_assert_not(linux_parse_header(img, 0x300, &info, err, sizeof err), "cut in the header");
     img[0x1FE] = 0;
     cr_assert_not(linux_parse_header(img, n, &info, err, sizeof err), "no boot flag");
+}
+
+/* syssize is in 16-byte paragraphs rounded up, so the file may end inside the last one
+ * (memtest86+ 6.10's ia32 image is 8 bytes short of its syssize). */
+Test(bzimage, syssize_rounded_up_to_a_paragraph)
+{
+    BzSpec s = bz_default();
+    s.pm_size = 0x3000 - 8;
+    size_t n = make_bz(img, &s);
+    LinuxSetupInfo info;
+    cr_assert(linux_parse_header(img, n, &info, err, sizeof err), "%s", err);
+    cr_assert_eq(info.pm_size, 0x3000 - 8);
 }
 
 static void load_bz(const BzSpec *s, const char *cmdline, int nmods, const size_t *mod_sizes,
