@@ -153,6 +153,12 @@ void piix3_reset(Piix3 *p)
     memset(ide->config + 0x40, 0, 5);
 }
 
+void piix3_firmware_setup(Piix3 *p)
+{
+    p->ide.config[PIIX3_IDETIM_PRI + 1] |= 0x80;
+    p->ide.config[PIIX3_IDETIM_SEC + 1] |= 0x80;
+}
+
 void piix3_save(const Piix3 *p, StateWriter *w)
 {
     pci_device_save(&p->isa, w);

@@ -25,6 +25,8 @@
 #define PIIX3_DEVFN 0x08
 #define PIIX3_IDE_DEVFN 0x09
 #define PIIX3_PIRQRC 0x60
+#define PIIX3_IDETIM_PRI 0x40 /* IDE function: primary channel timing; bit 15 decode enable */
+#define PIIX3_IDETIM_SEC 0x42 /* IDE function: secondary channel timing */
 #define PIIX3_RCR_PORT 0xCF9
 
 typedef struct Piix3 {
@@ -43,6 +45,10 @@ typedef struct Piix3 {
 void piix3_init(Piix3 *p, PciBus *bus, DualPic *pic, IdeChannel *primary,
                 IdeChannel *secondary, void (*request_reset)(void *opaque), void *opaque);
 void piix3_reset(Piix3 *p);
+/* What a BIOS does to the chip before it starts an OS, for boots that run no firmware (a
+ * direct kernel boot): decode enabled on both IDE channels (IDETIM bit 15, 0 at reset),
+ * which an OS's PIIX driver reads to decide whether a channel exists. */
+void piix3_firmware_setup(Piix3 *p);
 /* A line into the router for another level source of the board (the ACPI SCI on IRQ 9):
  * wired-OR with the PIRQs routed to the same ISA IRQ. Its level is the source's state, so
  * a reset or load of the router keeps it. */

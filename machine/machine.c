@@ -171,6 +171,8 @@ static bool enter_kernel(Machine *m, char *err, size_t errlen)
      * the chipset's PAM registers start over); the guest powers off through them. */
     if (!acpi_tables_install_direct(m, err, errlen))
         return false;
+    if (!m->cfg.isapc)
+        piix3_firmware_setup(&m->piix3); /* else Linux's ata_piix sees both channels off */
     if (!kernel_image_load(&m->kernel, &m->mem, &m->e820, &entry, err, errlen))
         return false;
     kernel_boot_enter(&m->cpu, &entry);

@@ -207,6 +207,20 @@ Test(pci, pirq_routing_reaches_the_pic)
     cr_assert_eq(info.irr & 0x04, 0);
 }
 
+/* IDETIM decode enable is 0 at reset and set by firmware (SeaBIOS does it; a direct kernel
+ * boot calls piix3_firmware_setup): Linux's ata_piix skips a channel whose bit is clear. */
+Test(pci, ide_decode_enable_is_firmware_setup)
+{
+    cr_assert_eq(cfg_read(1, 1, 0x40, 2) & 0x8000, 0);
+    cr_assert_eq(cfg_read(1, 1, 0x42, 2) & 0x8000, 0);
+    cfg_write(1, 1, 0x40, 2, 0xA307);
+    piix3_firmware_setup(&piix);
+    cr_assert_eq(cfg_read(1, 1, 0x40, 2), 0xA307, "timings kept, decode still on");
+    cr_assert_eq(cfg_read(1, 1, 0x42, 2), 0x8000);
+    piix3_reset(&piix);
+    cr_assert_eq(cfg_read(1, 1, 0x40, 4), 0, "reset clears both channels' timing");
+}
+
 Test(pci, reset_control_register)
 {
     ioport_write(&io, 0xCF9, 1, 0x02);
