@@ -254,17 +254,53 @@ static const int shift_of[] = {
     [IR_SHL] = XS_SHL, [IR_SHR] = XS_SHR, [IR_SAR] = XS_SAR, [IR_ROL] = XS_ROL, [IR_ROR] = XS_ROR,
 };
 
+/* A shift by a register count: the count goes to CL (a scratch copy: whatever RCX held is
+ * saved first, and the shifted value is kept out of RCX). */
+static void emit_shift_cl(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    int ra = use(k, op->a);
+    if (ra == X_RCX) { /* move the operand out of the way */
+        int r2 = alloc_reg(k, ir_is_global(op->a));
+        uint8_t dirty = k->rf.dirty;
+        x_mov_rr(cb, 4, r2, X_RCX);
+        unbind(k, X_RCX);
+        bind(k, r2, op->a);
+        k->rf.dirty = dirty; /* a guest register keeps its dirty state */
+        ra = r2;
+        lock(k, ra);
+    }
+    int rb = bk_reg_of(k, op->b);
+    if (rb != X_RCX) {
+        if (k->rf.val[X_RCX] != IR_NOVAL && k->rf.val[X_RCX] != op->b)
+            spill_reg(k, X_RCX);
+        if (rb >= 0)
+            x_mov_rr(cb, 4, X_RCX, rb);
+        else if (ir_is_global(op->b))
+            x_load(cb, 4, X_RCX, xmem(X_RBP, GPR_OFF(op->b)));
+        else
+            x_load(cb, 4, X_RCX, slot_mem(k->tslot[tix(op->b)]));
+    }
+    lock(k, X_RCX);
+    int rd = dest_reg(k, op, ra);
+    lock(k, rd);
+    if (rd != ra)
+        x_mov_rr(cb, 4, rd, ra);
+    x_shift_rcl(cb, shift_of[op->opc], 4, rd);
+    set_result(k, op->d, rd);
+}
+
 static void emit_binop(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
     bool imm = op->flags & IRF_IMM;
-    int ra = use(k, op->a);
-    int rb = imm ? -1 : use(k, op->b);
     bool shift = op->opc >= IR_SHL && op->opc <= IR_ROR;
-    if (shift && !imm) { /* the front end only shifts by constants */
-        k->failed = true;
+    if (shift && !imm) {
+        emit_shift_cl(k, op);
         return;
     }
+    int ra = use(k, op->a);
+    int rb = imm ? -1 : use(k, op->b);
     int rd = dest_reg(k, op, ra);
     lock(k, rd);
     if (op->opc == IR_MUL && imm) {
@@ -542,7 +578,7 @@ static void emit_st(Bk *k, const IrOp *op)
 static void emit_guard(Bk *k, const IrOp *op)
 {
     int ra = use(k, op->a);
-    Stub *s = bk_new_stub(k, STUB_GUARD);
+    Stub *s = bk_new_stub(k, op->opc == IR_BAIL ? STUB_INTERP : STUB_GUARD);
     capture_stub_state(k, s, op);
     s->imm = op->imm2;
     s->eip = k->tb->insns[op->insn].eip;
@@ -774,7 +810,7 @@ static void emit_op(Bk *k, const IrOp *op)
     case IR_LD_ENV: case IR_ST_ENV: emit_env(k, op); break;
     case IR_LD: emit_ld(k, op); break;
     case IR_ST: emit_st(k, op); break;
-    case IR_GUARD: emit_guard(k, op); break;
+    case IR_GUARD: case IR_BAIL: emit_guard(k, op); break;
     case IR_CALL: emit_call(k, op); break;
     case IR_HANDLER: emit_handler(k, op); break;
     case IR_EXIT_IF: emit_exit_if(k, op); break;

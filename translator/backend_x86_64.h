@@ -49,7 +49,9 @@ typedef struct SyncLoc {
     uint32_t where;   /* LOC_SLOT: slot; LOC_ENV: CpuState offset; LOC_IMM: value */
 } SyncLoc;
 
-typedef enum StubKind { STUB_LD, STUB_ST, STUB_GUARD, STUB_EXIT, STUB_BAIL, STUB_LOOP_BAIL } StubKind;
+typedef enum StubKind {
+    STUB_LD, STUB_ST, STUB_GUARD, STUB_INTERP, STUB_EXIT, STUB_BAIL, STUB_LOOP_BAIL
+} StubKind;
 
 typedef struct Stub {
     uint8_t kind;         /* StubKind */

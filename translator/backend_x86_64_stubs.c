@@ -182,6 +182,11 @@ static void emit_stub(Bk *k, const Stub *s)
         x_mov_ri(cb, X_RDX, s->imm);
         x_call(cb, (const void *)jit_helper_raise); /* does not return */
         break;
+    case STUB_INTERP: /* the interpreter runs this instruction */
+        stub_sync(k, s);
+        x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), s->eip);
+        x_jmp(cb, k->j->epilogue_interp);
+        break;
     case STUB_EXIT:
         stub_sync(k, s);
         x_jmp(cb, k->j->epilogue_zero_raw);

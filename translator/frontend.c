@@ -411,6 +411,18 @@ void fe_guard(Fe *f, IrCond cond, IrVal a, uint32_t imm, unsigned vector)
     op->insn = (uint16_t)f->idx;
 }
 
+void fe_bail(Fe *f, IrCond cond, IrVal a, uint32_t imm)
+{
+    uint16_t sync = pending_sync(f);
+    IrOp *op = ir_emit(f->b, IR_BAIL);
+    op->a = a;
+    op->cond = (uint8_t)cond;
+    op->flags = IRF_IMM;
+    op->imm = imm;
+    op->aux = sync;
+    op->insn = (uint16_t)f->idx;
+}
+
 /* ---- handler calls and exits -------------------------------------------------------------------- */
 
 void fe_handler(Fe *f, bool ends_block)

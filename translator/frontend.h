@@ -75,6 +75,8 @@ IrVal fe_test_value(Fe *f, FeTest t);
 IrVal fe_get_cf(Fe *f);
 void fe_brcc(Fe *f, FeTest t, unsigned label);
 void fe_guard(Fe *f, IrCond cond, IrVal a, uint32_t imm, unsigned vector);
+/* If cond(a, imm), leave the block before this instruction: the interpreter runs it. */
+void fe_bail(Fe *f, IrCond cond, IrVal a, uint32_t imm);
 void fe_handler(Fe *f, bool ends_block);
 void fe_exit_tb(Fe *f, uint32_t target);
 /* A conditional exit to `target` that lets the block continue on the fall-through. */

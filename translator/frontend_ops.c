@@ -24,8 +24,15 @@ static bool static_target(const DecodedInsn *in, uint32_t eip, const JitTranslat
     return t <= ctx->cs_limit;
 }
 
+static bool shift_by_cl(const DecodedInsn *in)
+{
+    return in->opnd[1].type == OPT_GPR && in->opnd[1].reg == R_ECX && in->opnd[1].size == 1;
+}
+
 static bool shift_inline(const DecodedInsn *in)
 {
+    if (shift_by_cl(in))
+        return is_gpr_or_mem(&in->opnd[0]);
     if (in->opnd[1].type != OPT_IMM || !is_gpr_or_mem(&in->opnd[0]))
         return false;
     uint32_t count = (in->opnd[1].reg == 2 ? 1 : in->imm) & 31;
@@ -82,6 +89,8 @@ bool fe_insn_may_sync(const DecodedInsn *in, bool inlined)
 {
     if (!inlined || (in->row->attr & A_STACK))
         return true;
+    if ((in->op == OP_SHL || in->op == OP_SHR || in->op == OP_SAR) && shift_by_cl(in))
+        return true; /* it may leave to the interpreter (IR_BAIL) */
     if (in->op == OP_LEA || in->op == OP_NOP)
         return false;
     for (unsigned i = 0; i < in->nopnd; i++)
@@ -323,9 +332,56 @@ static IrVal szp_bits(Fe *f, IrVal res, unsigned size)
     return ir_binop(b, IR_OR, ir_binop(b, IR_OR, zf, sf), pf);
 }
 
+/* SHL, SHR, SAR by CL. Counts 1..width-1 inline; for the others (0 leaves everything
+ * unchanged, even a memory destination unwritten) the interpreter runs the instruction. */
+static void tr_shift_cl(Fe *f)
+{
+    const DecodedInsn *in = f->insn;
+    IrBlock *b = f->b;
+    unsigned size = in->opnd[0].size, w = 8 * size;
+    IrVal c = ir_binopi(b, IR_AND, R_ECX, 31);
+    fe_bail(f, IRC_GEU, ir_binopi(b, IR_SUB, c, 1), w - 1); /* c == 0 or c >= w */
+    bool mem = in->opnd[0].type == OPT_MEM;
+    IrVal off = mem ? fe_ea(f) : IR_NOVAL;
+    IrVal x = fe_snap(f, mem ? fe_load(f, in->seg, off, size, JMS_RMW)
+                             : fe_gpr_get(f, in->opnd[0].reg, size));
+    IrVal r, cfv, of = IR_NOVAL;
+    IrVal cm1 = ir_binopi(b, IR_SUB, c, 1);
+    if (in->op == OP_SHL) {
+        r = ir_binop(b, IR_SHL, x, c);
+        if (size < 4)
+            r = ir_binopi(b, IR_AND, r, opmask(size));
+        cfv = ir_binopi(b, IR_AND, ir_binop(b, IR_SHR, x, ir_binop(b, IR_SUB, ir_movi(b, w), c)), 1);
+        of = ir_binop(b, IR_XOR, ir_binopi(b, IR_SHR, r, w - 1), cfv);
+    } else if (in->op == OP_SHR) {
+        r = ir_binop(b, IR_SHR, x, c);
+        cfv = ir_binopi(b, IR_AND, ir_binop(b, IR_SHR, x, cm1), 1);
+        of = ir_binop(b, IR_AND, ir_setcci(b, IRC_EQ, c, 1), ir_binopi(b, IR_SHR, x, w - 1));
+    } else {
+        r = ir_binop(b, IR_SAR, size < 4 ? ir_ext(b, x, size, true) : x, c);
+        if (size < 4)
+            r = ir_binopi(b, IR_AND, r, opmask(size));
+        cfv = ir_binopi(b, IR_AND, ir_binop(b, IR_SHR, x, cm1), 1);
+    }
+    if (mem)
+        fe_store(f, in->seg, off, size, r);
+    else
+        fe_gpr_set(f, in->opnd[0].reg, size, r);
+    if (!fe_flags_live(f, FL_ARITH))
+        return;
+    IrVal fl = ir_binop(b, IR_OR, szp_bits(f, r, size), cfv);
+    if (of != IR_NOVAL)
+        fl = ir_binop(b, IR_OR, fl, ir_binopi(b, IR_SHL, of, 11));
+    fe_cc_set_efl(f, fl);
+}
+
 /* SHL, SHR, SAR by a constant 1..width-1 (other counts go to the handler). */
 static void tr_shift(Fe *f)
 {
+    if (shift_by_cl(f->insn)) {
+        tr_shift_cl(f);
+        return;
+    }
     const DecodedInsn *in = f->insn;
     IrBlock *b = f->b;
     unsigned size = in->opnd[0].size, w = 8 * size;

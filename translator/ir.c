@@ -216,7 +216,8 @@ void ir_op_uses(const IrBlock *b, const IrOp *op, void (*fn)(IrVal v, void *arg)
     if (op->c != IR_NOVAL)
         fn(op->c, arg);
     /* IR_DEP reads the register it updates through a; nothing else reads d. */
-    bool has_sync = op->opc == IR_LD || op->opc == IR_ST || op->opc == IR_GUARD;
+    bool has_sync = op->opc == IR_LD || op->opc == IR_ST || op->opc == IR_GUARD ||
+                    op->opc == IR_BAIL;
     if (has_sync && op->aux != IR_NO_SYNC) {
         const IrSyncList *l = &b->lists[op->aux];
         for (unsigned i = 0; i < l->count; i++) {
@@ -255,7 +256,8 @@ static void cp_rewrite(IrBlock *b, CopyProp *cp, IrOp *op)
     if (!(op->flags & IRF_IMM))
         op->b = cp_resolve(cp, op->b);
     op->c = cp_resolve(cp, op->c);
-    bool has_sync = op->opc == IR_LD || op->opc == IR_ST || op->opc == IR_GUARD;
+    bool has_sync = op->opc == IR_LD || op->opc == IR_ST || op->opc == IR_GUARD ||
+                    op->opc == IR_BAIL;
     if (has_sync && op->aux != IR_NO_SYNC) {
         IrSyncList *l = &b->lists[op->aux];
         for (unsigned i = 0; i < l->count; i++) {
@@ -330,7 +332,7 @@ void ir_optimize(IrBlock *b)
 static const char *const opc_names[IR_OPC_COUNT] = {
     "nop", "mov", "movi", "add", "sub", "and", "or", "xor", "shl", "shr", "sar", "rol", "ror",
     "mul", "mulhu", "mulhs", "neg", "not", "ext", "dep", "setcc", "selnz", "parity", "ld_env",
-    "st_env", "ld", "st", "guard", "call", "handler", "exit_if", "brcc", "label", "exit_tb",
+    "st_env", "ld", "st", "guard", "bail", "call", "handler", "exit_if", "brcc", "label", "exit_tb",
     "exit_indirect", "exit", "insn",
 };
 static const char *const cond_names[IRC_COUNT] = {
@@ -362,7 +364,7 @@ void ir_dump(const IrBlock *b, FILE *out)
             fprintf(out, " = ");
         }
         fprintf(out, "%s", ir_opc_name((IrOpc)op->opc));
-        if (op->opc == IR_SETCC || op->opc == IR_BRCC || op->opc == IR_GUARD)
+        if (op->opc == IR_SETCC || op->opc == IR_BRCC || op->opc == IR_GUARD || op->opc == IR_BAIL)
             fprintf(out, ".%s", op->cond < IRC_COUNT ? cond_names[op->cond] : "?");
         if (op->size)
             fprintf(out, "/%u", op->size);

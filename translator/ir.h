@@ -8,8 +8,8 @@
  * inside a block is limited: IR_BRCC jumps forward to an IR_LABEL, and the code between the
  * branch and its label ends in an exit, so a label is reached only by its branch.
  *
- * Ops that may leave the block early (IR_LD/IR_ST slow paths, IR_GUARD, IR_HANDLER,
- * IR_EXIT_IF) carry the index of their guest instruction; the instructions before it have
+ * Ops that may leave the block early (IR_LD/IR_ST slow paths, IR_GUARD, IR_BAIL,
+ * IR_HANDLER, IR_EXIT_IF) carry the index of their guest instruction; the instructions before it have
  * retired, it has not. Such ops also name a sync list: extra CpuState stores (the lazy
  * flags the front end has not written yet) that the backend performs only on the slow path,
  * so the state seen by a fault or a helper is exactly the state before that instruction.
@@ -74,6 +74,7 @@ typedef enum IrOpc {
     IR_LD,     /* d = guest memory [segment cond : offset a], `size` bytes; imm = site index */
     IR_ST,     /* guest memory [segment cond : offset a] = b; imm = site index */
     IR_GUARD,  /* if cond(a, b) raise exception imm2 (error code 0) at this instruction */
+    IR_BAIL,   /* if cond(a, b) leave the block; the interpreter runs this instruction */
     IR_CALL,   /* d = helpers[imm](cpu, a, b, c); reads only CpuState fields it is given */
     IR_HANDLER,/* d = run the interpreter's handler for instruction `insn` (nonzero: leave) */
     IR_EXIT_IF,/* if a != 0 leave the block; CpuState (EIP included) is already complete */
