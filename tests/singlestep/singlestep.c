@@ -1,7 +1,8 @@
 /* singlestep — runs SingleStepTests' hardware-captured single-instruction tests (80286,
  * real mode) against vmm86 and compares registers, flags and RAM.
  *
- *   singlestep [--engine interp] [--only PREFIX]... [--details N] [--verbose] DIR
+ *   singlestep [--engine interp|jit|lockstep] [--only PREFIX]... [--details N] [--verbose]
+ *              [--stats] DIR
  *
  * DIR holds the *.MOO.gz files, metadata.json (undefined-flag masks per opcode) and
  * revocation_list.txt (hashes of tests known to be bad: skipped and counted). Each test gets
@@ -10,6 +11,19 @@
  * test placed after the instruction (or at the exception handler). Every RAM page vmm86
  * wrote is compared byte for byte, so stray writes are caught too. The last line is
  * "N passed, M failed"; the exit status is 0 only when nothing failed.
+ *
+ * Engines: the CPU runs through engine_run(), so --engine jit translates each test's
+ * instruction (and the HLT after it) into a block, and --engine lockstep also checks that
+ * block against the interpreter (a difference ends the process with status 70 and the
+ * lockstep report). One engine serves every test: between tests the same physical
+ * addresses hold other instructions, so every byte the harness puts into or clears from
+ * RAM goes through physmem_write/physmem_write_buf, which tell the JIT (through the
+ * code-write callback it installs; the harness's own callback, which notes written pages,
+ * forwards to it) to drop the blocks those bytes held. Each test starts from cpu_reset(),
+ * which empties the TLB; the harness then fills the TLB for every page the test lists, as
+ * a warm TLB would hold them, because the JIT translates only code whose fetch hits the
+ * TLB (on a miss the interpreter runs the instruction), and so that loads take the
+ * translated code's inline path. Stores take its slow path: every page is marked.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -21,6 +35,7 @@
 
 #include "cpu/cpu.h"
 #include "cpu/decode.h"
+#include "cpu/engine.h"
 #include "cpu/exception.h"
 #include "cpu/flags.h"
 #include "json.h"
@@ -33,6 +48,7 @@
 #define MAX_INSNS 2000   /* a REP over 64 Ki elements re-executes 16 times; plenty */
 #define MAX_PAGES 64     /* distinct pages one test may write */
 #define MAX_ONLY 32
+#define REACHABLE_PAGES 0x110u /* real mode with A20 on reaches up to 10FFEFh */
 
 /* Flag bits we compare at all. Bits 12-15 (IOPL, NT, reserved) read as 0 on the 80286 in
  * real mode whatever is popped into them, while the i686 keeps IOPL and NT; the harness
@@ -41,10 +57,12 @@
 
 typedef struct Options {
     const char *dir;
+    CpuEngine engine;
     const char *only[MAX_ONLY];
     int nonly;
     unsigned details; /* failing tests described per file */
     bool verbose;
+    bool stats; /* print the engine's counters at the end */
 } Options;
 
 /* The 80286-versus-i686 comparison rules (see Rules), counted when they decided a result. */
@@ -64,6 +82,9 @@ typedef struct Harness {
     unsigned npages;
     bool pages_overflow;
     bool recording;
+    /* The code-write callback the engine installed (the JIT's), called after ours. */
+    void (*next_write)(void *opaque, uint32_t pa, unsigned len);
+    void *next_opaque;
     JsonNode *meta;
     char **revoked;
     size_t nrevoked;
@@ -103,14 +124,26 @@ static void note_page(Harness *h, uint32_t page)
     h->pages[h->npages++] = page;
 }
 
-/* Every RAM page is marked as "holds translated code", so every guest write reaches here. */
+/* Every reachable RAM page is marked as "holds translated code", so every guest write
+ * reaches here; the engine's own callback (the JIT invalidating blocks) runs after. */
 static void on_write(void *opaque, uint32_t pa, unsigned len)
 {
     Harness *h = opaque;
-    if (!h->recording)
-        return;
-    note_page(h, pa >> 12);
-    note_page(h, (pa + len - 1) >> 12);
+    if (h->recording) {
+        note_page(h, pa >> 12);
+        note_page(h, (pa + len - 1) >> 12);
+    }
+    if (h->next_write)
+        h->next_write(h->next_opaque, pa, len);
+}
+
+/* The JIT clears the mark of a page whose blocks are all gone (invalidated or flushed);
+ * marking a page again is always safe (the JIT ignores writes to pages without blocks).
+ * Each test starts with an empty TLB (cpu_reset), so the marks take effect at once. */
+static void mark_reachable_pages(Harness *h)
+{
+    for (uint32_t p = 0; p < REACHABLE_PAGES; p++)
+        physmem_set_code(&h->mem, p << 12, true);
 }
 
 /* ---- metadata ------------------------------------------------------------------------ */
@@ -248,6 +281,7 @@ static bool setup(Harness *h, const MooTest *t, Diff *d)
         return false;
     }
     cpu_reset(cpu);
+    mark_reachable_pages(h);
     for (int i = 0; i < MOO_NREGS; i++) {
         uint16_t v = t->init.regs[i];
         if (gpr_of[i] >= 0) {
@@ -268,7 +302,7 @@ static bool setup(Harness *h, const MooTest *t, Diff *d)
             diff_add(d, "  malformed test: RAM address %#x beyond 16 MiB\n", a);
             return false;
         }
-        h->mem.ram[a] = t->init.ram[i].value;
+        physmem_write(&h->mem, a, 1, t->init.ram[i].value); /* the JIT drops stale blocks */
         note_page(h, a >> 12);
     }
     for (size_t i = 0; i < t->final.nram; i++) {
@@ -384,10 +418,12 @@ static void compare_regs(Harness *h, const MooTest *t, const Rules *r, uint16_t 
         diff_add(d, "  flags: got %08x want %04x (compared bits %03x)\n", f, want, m);
 }
 
-/* Compares every byte of every page the test listed or vmm86 wrote, then clears them. */
+/* Compares every byte of every page the test listed or vmm86 wrote, then clears them
+ * (through physmem_write_buf: blocks translated from them are dropped). */
 static void compare_ram(Harness *h, const MooTest *t, const Rules *r, uint16_t fmask, Diff *d)
 {
     static uint8_t want[4096];
+    static const uint8_t zero[4096];
     if (h->pages_overflow)
         diff_add(d, "  vmm86 wrote more than %d distinct pages\n", MAX_PAGES);
     for (unsigned p = 0; p < h->npages; p++) {
@@ -412,10 +448,19 @@ static void compare_ram(Harness *h, const MooTest *t, const Rules *r, uint16_t f
             if ((got[i] & m) != (want[i] & m))
                 diff_add(d, "  ram[%06x]: got %02x want %02x\n", base + i, got[i], want[i]);
         }
-        memset(h->mem.ram + base, 0, 4096);
+        physmem_write_buf(&h->mem, base, zero, sizeof zero);
+        physmem_set_code(&h->mem, base, true);
     }
     h->npages = 0;
     h->pages_overflow = false;
+}
+
+/* Fills the TLB for the pages the test lists (real mode: linear = physical). */
+static void prime_tlb(Harness *h)
+{
+    for (unsigned i = 0; i < h->npages; i++)
+        if (h->pages[i] < REACHABLE_PAGES)
+            mmu_translate(h->cpu, h->pages[i] << 12, MMU_READ, false);
 }
 
 static bool run_test(Harness *h, const MooTest *t, const DecodedInsn *insn, uint16_t fmask,
@@ -426,9 +471,10 @@ static bool run_test(Harness *h, const MooTest *t, const DecodedInsn *insn, uint
         compare_ram(h, t, NULL, fmask, d); /* clears what was written */
         return false;
     }
+    prime_tlb(h);
     Rules r = make_rules(t, insn);
     if (r.ss_as_gp) {
-        memcpy(h->mem.ram + 0x30, h->mem.ram + 0x34, 4);
+        physmem_write_buf(&h->mem, 0x30, h->mem.ram + 0x34, 4);
         note_page(h, 0);
         h->rule_used[RULE_SS_AS_GP]++;
     }
@@ -437,13 +483,15 @@ static bool run_test(Harness *h, const MooTest *t, const DecodedInsn *insn, uint
     uint64_t start = cpu->icount;
     CpuExit e = CPU_EXIT_BUDGET;
     while (cpu->icount - start < MAX_INSNS) {
-        e = cpu_exec(cpu, MAX_INSNS - (cpu->icount - start));
+        e = engine_run(cpu, MAX_INSNS - (cpu->icount - start));
         if (e != CPU_EXIT_BUDGET)
             break;
     }
     h->recording = false;
-    if (r.ss_as_gp)
-        memset(h->mem.ram + 0x30, 0, 4); /* not listed by the test: expected 0 */
+    if (r.ss_as_gp) {
+        static const uint8_t zero[4];
+        physmem_write_buf(&h->mem, 0x30, zero, 4); /* not listed by the test: expected 0 */
+    }
     if (e == CPU_EXIT_SHUTDOWN)
         diff_add(d, "  the CPU shut down (triple fault)\n");
     else if (e != CPU_EXIT_HALT)
@@ -594,8 +642,8 @@ static bool selected(const Options *o, const char *name)
 
 static int usage(void)
 {
-    fprintf(stderr, "usage: singlestep [--engine interp] [--only PREFIX]... [--details N] "
-                    "[--verbose] DIR\n");
+    fprintf(stderr, "usage: singlestep [--engine interp|jit|lockstep] [--only PREFIX]... "
+                    "[--details N] [--verbose] [--stats] DIR\n");
     return 2;
 }
 
@@ -606,14 +654,23 @@ static bool parse_args(int argc, char **argv, Options *o)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--engine") && i + 1 < argc) {
-            if (strcmp(argv[++i], "interp")) {
-                fprintf(stderr, "singlestep: engine '%s' is not available (interp is)\n", argv[i]);
+            static const CpuEngine kinds[] = {CPU_ENGINE_INTERP, CPU_ENGINE_JIT,
+                                              CPU_ENGINE_LOCKSTEP};
+            const char *name = argv[++i];
+            unsigned k = 0;
+            while (k < 3 && strcmp(name, engine_name(kinds[k])))
+                k++;
+            if (k == 3) {
+                fprintf(stderr, "singlestep: unknown engine '%s' (interp, jit, lockstep)\n", name);
                 return false;
             }
+            o->engine = kinds[k];
         } else if (!strcmp(a, "--only") && i + 1 < argc && o->nonly < MAX_ONLY) {
             o->only[o->nonly++] = argv[++i];
         } else if (!strcmp(a, "--details") && i + 1 < argc) {
             o->details = (unsigned)strtoul(argv[++i], NULL, 10);
+        } else if (!strcmp(a, "--stats")) {
+            o->stats = true;
         } else if (!strcmp(a, "--verbose")) {
             o->verbose = true;
         } else if (a[0] != '-' && !o->dir) {
@@ -625,7 +682,7 @@ static bool parse_args(int argc, char **argv, Options *o)
     return o->dir != NULL;
 }
 
-static bool harness_init(Harness *h)
+static bool harness_init(Harness *h, CpuEngine engine)
 {
     memset(h, 0, sizeof *h);
     h->cpu = calloc(1, sizeof *h->cpu);
@@ -634,9 +691,18 @@ static bool harness_init(Harness *h)
     ioport_init(&h->io); /* no devices: every port reads as all ones */
     for (uint32_t pa = 0; pa < RAM_SIZE; pa += 4096)
         physmem_set_code(&h->mem, pa, true);
+    cpu_init(h->cpu, &h->mem, &h->io);
+    EngineConfig cfg = {engine, 0};
+    char err[256];
+    if (!engine_init(h->cpu, &cfg, err, sizeof err)) {
+        fprintf(stderr, "singlestep: engine %s: %s\n", engine_name(engine), err);
+        return false;
+    }
+    /* The JIT installed its code-write callback; ours goes in front of it. */
+    h->next_write = h->mem.code_write;
+    h->next_opaque = h->mem.code_write_opaque;
     h->mem.code_write = on_write;
     h->mem.code_write_opaque = h;
-    cpu_init(h->cpu, &h->mem, &h->io);
     return true;
 }
 
@@ -646,6 +712,8 @@ static void harness_free(Harness *h)
     for (size_t i = 0; i < h->nrevoked; i++)
         free(h->revoked[i]);
     free(h->revoked);
+    if (h->cpu)
+        engine_destroy(h->cpu);
     physmem_free(&h->mem);
     free(h->cpu);
 }
@@ -661,7 +729,7 @@ int main(int argc, char **argv)
         return 1;
     }
     Harness h;
-    if (!harness_init(&h) || !load_metadata(&h, o.dir)) {
+    if (!harness_init(&h, o.engine) || !load_metadata(&h, o.dir)) {
         fprintf(stderr, "singlestep: FAIL: cannot set up the harness\n");
         closedir(dir);
         harness_free(&h);
@@ -702,6 +770,8 @@ int main(int argc, char **argv)
                na_reason[r]);
     for (int r = 0; r < RULE_COUNT; r++)
         printf("%lu %s\n", h.rule_used[r], rule_text[r]);
+    if (o.stats)
+        engine_print_stats(h.cpu, stdout);
     printf("%lu passed, %lu failed\n", tot.passed, tot.failed);
     harness_free(&h);
     return tot.failed == 0 && tot.passed > 0 ? 0 : 1;
