@@ -225,8 +225,8 @@ void bk_emit_prologue(Bk *k)
 
 /* Leaves through the jump cache (cpu->eip is stored, everything else written back): the
  * entry for the linear EIP must be a block of this mode and CS, and the TLB's execute
- * translation of that EIP must still lead to the block's physical page; otherwise back to
- * the dispatcher. */
+ * translation of that EIP must still lead to the block's page (its host copy, which also
+ * identifies the physical page); otherwise back to the dispatcher. */
 static void emit_lookup_jump(Bk *k)
 {
     CodeBuf *cb = &k->cb;
@@ -260,8 +260,10 @@ static void emit_lookup_jump(Bk *k)
     x_alu_ri(cb, XA_AND, 4, X_RAX, PAGE_MASK);
     x_alu_rm(cb, XA_CMP, 4, X_RAX, xmem_idx(X_RBP, X_R10, 0, tlb + (int32_t)offsetof(TlbEntry, tag_exec)));
     x_jcc(cb, XC_NE, j->epilogue_jc_miss);
-    x_load(cb, 4, X_R11, xmem_idx(X_RBP, X_R10, 0, tlb + (int32_t)offsetof(TlbEntry, phys_page)));
-    x_alu_rm(cb, XA_CMP, 4, X_R11, xmem(X_RDX, (int32_t)offsetof(TransBlock, phys_page)));
+    /* the host page the TLB maps this EIP to must be the block's */
+    x_load(cb, 8, X_R11, xmem_idx(X_RBP, X_R10, 0, tlb + (int32_t)offsetof(TlbEntry, addend)));
+    x_alu_rr(cb, XA_ADD, 8, X_R11, X_RAX);
+    x_alu_rm(cb, XA_CMP, 8, X_R11, xmem(X_RDX, (int32_t)offsetof(TransBlock, host_page)));
     x_jcc(cb, XC_NE, j->epilogue_jc_miss);
     x_rm(cb, 0xFF, 4, 4, xmem(X_RDX, (int32_t)offsetof(TransBlock, code))); /* jmp [rdx+code] */
 }

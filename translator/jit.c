@@ -117,6 +117,7 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
     j->meta_used -= (sizeof(JitPage) + 15) & ~(size_t)15;
     tb->phys = ctx->phys;
     tb->phys_page = ctx->phys & PAGE_MASK;
+    tb->host_page = ctx->host_page;
     tb->lin = ctx->lin;
     tb->eip = ctx->eip;
     tb->cs_base = ctx->cs_base;
@@ -138,9 +139,7 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
 
 static TransBlock *translate(JitState *j, JitTranslateCtx *ctx)
 {
-    const uint8_t *page = physmem_host(j->cpu->mem, ctx->phys & PAGE_MASK);
-    if (!page)
-        return NULL;
+    const uint8_t *page = ctx->host_page;
     for (int attempt = 0; attempt < 8; attempt++) {
         if (!fe_translate(ctx, page, j->ir, j->fe_out))
             return NULL;
@@ -186,14 +185,16 @@ TransBlock *jit_find_block(JitState *j)
     if (e->tag_exec != (lin & PAGE_MASK))
         return NULL; /* TLB miss or not RAM/ROM: the interpreter fetches (and faults) */
     uint32_t phys = e->phys_page | (lin & 0xFFF);
+    /* The page the interpreter would fetch from: through the same TLB entry. */
+    const uint8_t *host = (const uint8_t *)(e->addend + (lin & PAGE_MASK));
     unsigned jc = jc_hash(lin);
     TransBlock *tb = j->jcache[jc];
-    if (tb && tb->lin == lin && tb->phys == phys && tb->mode == mode && tb->eip == eip &&
-        tb->cs_base == cs->base && tb->cs_limit == cs->limit)
+    if (tb && tb->lin == lin && tb->phys == phys && tb->host_page == host && tb->mode == mode &&
+        tb->eip == eip && tb->cs_base == cs->base && tb->cs_limit == cs->limit)
         return tb;
-    tb = tb_lookup(j, phys, eip, cs->base, cs->limit, mode);
+    tb = tb_lookup(j, phys, host, eip, cs->base, cs->limit, mode);
     if (!tb) {
-        JitTranslateCtx ctx = {mode, eip, cs->base, cs->limit, lin, phys, JIT_MAX_INSNS,
+        JitTranslateCtx ctx = {mode, eip, cs->base, cs->limit, lin, phys, host, JIT_MAX_INSNS,
                                j->lockstep, j->lockstep};
         tb = translate(j, &ctx);
         if (!tb)

@@ -84,7 +84,10 @@ typedef struct JitExitSlot {
 
 typedef struct TransBlock {
     uint32_t phys;      /* guest-physical address of the first byte */
-    uint32_t phys_page; /* phys & PAGE_MASK (compared with the TLB by translated code) */
+    uint32_t phys_page; /* phys & PAGE_MASK */
+    const uint8_t *host_page; /* the host copy of the page the code was read from: a block
+                                 runs only while the TLB maps its EIP to this very page
+                                 (remapped pages, e.g. PAM shadowing, get new blocks) */
     uint32_t lin;       /* linear address of the first byte (cs_base + eip) */
     uint32_t eip, cs_base, cs_limit, mode;
     uint16_t ninsns;    /* guest instructions */
@@ -111,6 +114,7 @@ typedef struct JitPage {
 /* What the front end and backend know about the block being translated. */
 typedef struct JitTranslateCtx {
     uint32_t mode, eip, cs_base, cs_limit, lin, phys;
+    const uint8_t *host_page;
     unsigned max_insns;
     bool no_chain;     /* lockstep: every exit returns to the dispatcher */
     bool stop_at_io;   /* lockstep: port I/O is never inside a block */
@@ -185,8 +189,8 @@ struct JitState {
 /* ---- tb.c --------------------------------------------------------------------------------- */
 uint32_t jit_mode(const CpuState *cpu);
 void *jit_meta_alloc(JitState *j, size_t size);
-TransBlock *tb_lookup(JitState *j, uint32_t phys, uint32_t eip, uint32_t cs_base,
-                      uint32_t cs_limit, uint32_t mode);
+TransBlock *tb_lookup(JitState *j, uint32_t phys, const uint8_t *host_page, uint32_t eip,
+                      uint32_t cs_base, uint32_t cs_limit, uint32_t mode);
 void tb_insert(JitState *j, TransBlock *tb);
 void tb_chain(JitState *j, JitExitSlot *slot, TransBlock *target);
 void tb_invalidate(JitState *j, TransBlock *tb);

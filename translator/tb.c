@@ -54,12 +54,12 @@ static unsigned tb_hash(uint32_t phys, uint32_t mode)
     return (h ^ (h >> 16)) & ((1u << JIT_HASH_BITS) - 1);
 }
 
-TransBlock *tb_lookup(JitState *j, uint32_t phys, uint32_t eip, uint32_t cs_base,
-                      uint32_t cs_limit, uint32_t mode)
+TransBlock *tb_lookup(JitState *j, uint32_t phys, const uint8_t *host_page, uint32_t eip,
+                      uint32_t cs_base, uint32_t cs_limit, uint32_t mode)
 {
     for (TransBlock *tb = j->hash[tb_hash(phys, mode)]; tb; tb = tb->hash_next)
-        if (tb->phys == phys && tb->eip == eip && tb->mode == mode && tb->cs_base == cs_base &&
-            tb->cs_limit == cs_limit)
+        if (tb->phys == phys && tb->host_page == host_page && tb->eip == eip &&
+            tb->mode == mode && tb->cs_base == cs_base && tb->cs_limit == cs_limit)
             return tb;
     return NULL;
 }
@@ -101,6 +101,8 @@ void tb_insert(JitState *j, TransBlock *tb)
         p->page = page;
         *pp = p;
         protect_page(j, page);
+    } else if (!(physmem_desc(j->cpu->mem, page) & PG_CODE)) {
+        protect_page(j, page); /* the page was mapped anew since its first block */
     }
     tb->page_next = (*pp)->blocks;
     (*pp)->blocks = tb;

@@ -1,7 +1,8 @@
 /* test_jit_cache.c — the JIT's block management: a code cache far too small for the
  * program fills up and is flushed again and again without changing any result; code
  * rewritten behind the CPU's back by a bulk physical write (DMA: physmem_write_buf) is
- * retranslated; and the instruction budget is exact — run in random small slices, the JIT
+ * retranslated; a physical page mapped anew (ROM to RAM, as PAM shadowing does) runs its
+ * new contents and is tracked for writes; and the instruction budget is exact — run in random small slices, the JIT
  * stops after exactly as many instructions as asked and agrees with the interpreter after
  * every slice (registers, flags, EIP, icount).
  */
@@ -130,6 +131,38 @@ Test(jit_cache, code_rewritten_by_a_bulk_physical_write_is_retranslated)
     flat32(&e->cpu);
     cr_assert_eq(jit_exec(j, 100), CPU_EXIT_HALT);
     cr_assert_eq(e->cpu.EAX, 2, "the old translation ran");
+    jit_destroy(j);
+    env_free(e);
+}
+
+Test(jit_cache, a_remapped_page_runs_its_new_contents)
+{
+    Env *e = env_new();
+    JitState *j = jit_for(e, 1u << 20);
+    static uint8_t rom_a[4096] __attribute__((aligned(4096)));
+    static uint8_t ram_b[4096] __attribute__((aligned(4096)));
+    /* (the first instruction after a TLB flush runs in the interpreter: the block that
+     * matters starts at the second) */
+    static const uint8_t code_a[] = {0x90, 0xB8, 0xAA, 0, 0, 0, 0xF4}; /* nop; mov eax, 0xAA; hlt */
+    static const uint8_t code_b[] = {0x90, 0xB8, 0xBB, 0, 0, 0, 0xF4}; /* nop; mov eax, 0xBB; hlt */
+    memcpy(rom_a, code_a, sizeof code_a);
+    memcpy(ram_b, code_b, sizeof code_b);
+    physmem_map_host(&e->mem, CODE, rom_a, 4096, false); /* like a ROM or a PAM window */
+    for (int round = 0; round < 2; round++) {
+        flat32(&e->cpu);
+        cr_assert_eq(jit_exec(j, 100), CPU_EXIT_HALT);
+        cr_assert_eq(e->cpu.EAX, 0xAA);
+    }
+    physmem_map_host(&e->mem, CODE, ram_b, 4096, true); /* the board switches the page */
+    flat32(&e->cpu); /* (flushes the TLB, as the board's remap would have to) */
+    cr_assert_eq(jit_exec(j, 100), CPU_EXIT_HALT);
+    cr_assert_eq(e->cpu.EAX, 0xBB, "a translation of the old page ran");
+    /* The new page is tracked for writes like any code page. */
+    static const uint8_t code_c[] = {0x90, 0xB8, 0xCC};
+    physmem_write_buf(&e->mem, CODE, code_c, sizeof code_c);
+    flat32(&e->cpu);
+    cr_assert_eq(jit_exec(j, 100), CPU_EXIT_HALT);
+    cr_assert_eq(e->cpu.EAX, 0xCC);
     jit_destroy(j);
     env_free(e);
 }
