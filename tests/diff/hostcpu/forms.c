@@ -67,6 +67,9 @@ static Form *form_new(Builder *b, FormKind kind, unsigned size, const char *fmt,
     f->size = (uint8_t)size;
     f->imm_at = -1;
     f->mem_reg = -1;
+    /* Sequences keep EBX (memory forms), ESP (stack) and EDI inside the window: BT m,r
+     * reaches 256 bytes around EBX, and stack forms choose their role themselves. */
+    f->seq = kind == FK_BTMEM || kind == FK_STACK ? SEQ_NONE : SEQ_BODY;
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(f->name, sizeof f->name, fmt, ap);
@@ -211,6 +214,7 @@ static void build_shifts(Builder *b)
                 if (!dbl[i].cl)
                     put_imm(f, 1);
                 f->special = dbl[i].cl ? SP_COUNT_CL : SP_COUNT_IMM;
+                f->writes_esi = !mem;
             }
         }
     }
@@ -389,8 +393,10 @@ static void build_strings(Builder *b)
             for (unsigned r = 0; r < 3; r++) {
                 Form *f = form_new(b, FK_STRING, size, "%s%s%s", rep[r].name, str[i].name,
                                    size == 1 ? "b" : size == 2 ? "w" : "d");
-                if (rep[r].byte)
+                if (rep[r].byte) {
                     put(f, rep[r].byte);
+                    f->seq = SEQ_NONE; /* ECX is anything in a sequence */
+                }
                 put(f, str[i].opc + (size > 1));
                 f->special = str[i].cmp ? SP_CMPS : SP_NONE;
             }
@@ -398,50 +404,57 @@ static void build_strings(Builder *b)
 
 static void build_stack(Builder *b)
 {
-    static const struct { uint8_t bytes[4]; uint8_t len; unsigned size, imm; FormSpecial sp; const char *name; } st[] = {
-        {{0x51}, 1, 4, 0, SP_NONE, "push ecx"},
-        {{0x51}, 1, 2, 0, SP_NONE, "push cx"},
-        {{0x54}, 1, 4, 0, SP_NONE, "push esp"},
-        {{0x68}, 1, 4, 4, SP_NONE, "push imm32"},
-        {{0x6A}, 1, 4, 1, SP_NONE, "push imm8"},
-        {{0x6A}, 1, 2, 1, SP_NONE, "push imm8 (o16)"},
-        {{0xFF, 0x33}, 2, 4, 0, SP_NONE, "push dword [ebx]"},
-        {{0xFF, 0x33}, 2, 2, 0, SP_NONE, "push word [ebx]"},
-        {{0x59}, 1, 4, 0, SP_NONE, "pop ecx"},
-        {{0x59}, 1, 2, 0, SP_NONE, "pop cx"},
-        {{0x5C}, 1, 4, 0, SP_NONE, "pop esp"},
-        {{0x8F, 0x03}, 2, 4, 0, SP_NONE, "pop dword [ebx]"},
-        {{0x8F, 0x03}, 2, 2, 0, SP_NONE, "pop word [ebx]"},
-        {{0x8F, 0x44, 0x24, 0x04}, 4, 4, 0, SP_NONE, "pop dword [esp+4]"},
-        {{0x60}, 1, 4, 0, SP_NONE, "pushad"},
-        {{0x60}, 1, 2, 0, SP_NONE, "pushaw"},
-        {{0x61}, 1, 4, 0, SP_NONE, "popad"},
-        {{0x61}, 1, 2, 0, SP_NONE, "popaw"},
-        {{0x9C}, 1, 4, 0, SP_NONE, "pushfd"},
-        {{0x9C}, 1, 2, 0, SP_NONE, "pushfw"},
-        {{0x9D}, 1, 4, 0, SP_POPF, "popfd"},
-        {{0x9D}, 1, 2, 0, SP_POPF, "popfw"},
-        {{0xC8}, 1, 4, 3, SP_ENTER, "enter imm16,level"},
-        {{0xC8}, 1, 2, 3, SP_ENTER, "enter imm16,level (o16)"},
-        {{0xC9}, 1, 4, 0, SP_LEAVE, "leave"},
-        {{0xC9}, 1, 2, 0, SP_LEAVE, "leave (o16)"},
-        {{0xE8}, 1, 4, 4, SP_BRANCH_REL, "call rel32"},
-        {{0xFF, 0xD1}, 2, 4, 0, SP_BRANCH_REG, "call ecx"},
-        {{0xFF, 0xE1}, 2, 4, 0, SP_BRANCH_REG, "jmp ecx"},
-        {{0xEB}, 1, 4, 1, SP_BRANCH_REL, "jmp rel8"},
-        {{0xE9}, 1, 4, 4, SP_BRANCH_REL, "jmp rel32"},
-        {{0xC3}, 1, 4, 0, SP_RET, "ret"},
-        {{0xC2}, 1, 4, 2, SP_RET, "ret imm16"},
-        {{0xE0}, 1, 4, 1, SP_COUNTDOWN, "loopne"},
-        {{0xE1}, 1, 4, 1, SP_COUNTDOWN, "loope"},
-        {{0xE2}, 1, 4, 1, SP_COUNTDOWN, "loop"},
-        {{0xE3}, 1, 4, 1, SP_COUNTDOWN, "jecxz"},
-        {{0x67, 0xE0}, 2, 4, 1, SP_COUNTDOWN, "loopne (a16: cx)"},
-        {{0x67, 0xE2}, 2, 4, 1, SP_COUNTDOWN, "loop (a16: cx)"},
-        {{0x67, 0xE3}, 2, 4, 1, SP_COUNTDOWN, "jcxz (a16)"},
+    /* seq: where the form may stand in a sequence (see SeqRole), delta: its ESP change
+     * there. Forms that load ESP, EBP or the flags (TF) from the stack stay out. */
+    static const struct {
+        uint8_t bytes[4]; uint8_t len; unsigned size, imm; FormSpecial sp; SeqRole seq;
+        int8_t delta; const char *name;
+    } st[] = {
+        {{0x51}, 1, 4, 0, SP_NONE, SEQ_BODY, -4, "push ecx"},
+        {{0x51}, 1, 2, 0, SP_NONE, SEQ_BODY, -2, "push cx"},
+        {{0x54}, 1, 4, 0, SP_NONE, SEQ_BODY, -4, "push esp"},
+        {{0x68}, 1, 4, 4, SP_NONE, SEQ_BODY, -4, "push imm32"},
+        {{0x6A}, 1, 4, 1, SP_NONE, SEQ_BODY, -4, "push imm8"},
+        {{0x6A}, 1, 2, 1, SP_NONE, SEQ_BODY, -2, "push imm8 (o16)"},
+        {{0xFF, 0x33}, 2, 4, 0, SP_NONE, SEQ_BODY, -4, "push dword [ebx]"},
+        {{0xFF, 0x33}, 2, 2, 0, SP_NONE, SEQ_BODY, -2, "push word [ebx]"},
+        {{0x59}, 1, 4, 0, SP_NONE, SEQ_BODY, 4, "pop ecx"},
+        {{0x59}, 1, 2, 0, SP_NONE, SEQ_BODY, 2, "pop cx"},
+        {{0x5C}, 1, 4, 0, SP_NONE, SEQ_NONE, 0, "pop esp"},
+        {{0x8F, 0x03}, 2, 4, 0, SP_NONE, SEQ_BODY, 4, "pop dword [ebx]"},
+        {{0x8F, 0x03}, 2, 2, 0, SP_NONE, SEQ_BODY, 2, "pop word [ebx]"},
+        {{0x8F, 0x44, 0x24, 0x04}, 4, 4, 0, SP_NONE, SEQ_BODY, 4, "pop dword [esp+4]"},
+        {{0x60}, 1, 4, 0, SP_NONE, SEQ_BODY, -32, "pushad"},
+        {{0x60}, 1, 2, 0, SP_NONE, SEQ_BODY, -16, "pushaw"},
+        {{0x61}, 1, 4, 0, SP_NONE, SEQ_NONE, 0, "popad"},
+        {{0x61}, 1, 2, 0, SP_NONE, SEQ_NONE, 0, "popaw"},
+        {{0x9C}, 1, 4, 0, SP_NONE, SEQ_BODY, -4, "pushfd"},
+        {{0x9C}, 1, 2, 0, SP_NONE, SEQ_BODY, -2, "pushfw"},
+        {{0x9D}, 1, 4, 0, SP_POPF, SEQ_NONE, 0, "popfd"},
+        {{0x9D}, 1, 2, 0, SP_POPF, SEQ_NONE, 0, "popfw"},
+        {{0xC8}, 1, 4, 3, SP_ENTER, SEQ_NONE, 0, "enter imm16,level"},
+        {{0xC8}, 1, 2, 3, SP_ENTER, SEQ_NONE, 0, "enter imm16,level (o16)"},
+        {{0xC9}, 1, 4, 0, SP_LEAVE, SEQ_NONE, 0, "leave"},
+        {{0xC9}, 1, 2, 0, SP_LEAVE, SEQ_NONE, 0, "leave (o16)"},
+        {{0xE8}, 1, 4, 4, SP_BRANCH_REL, SEQ_LAST, -4, "call rel32"},
+        {{0xFF, 0xD1}, 2, 4, 0, SP_BRANCH_REG, SEQ_LAST, -4, "call ecx"},
+        {{0xFF, 0xE1}, 2, 4, 0, SP_BRANCH_REG, SEQ_LAST, 0, "jmp ecx"},
+        {{0xEB}, 1, 4, 1, SP_BRANCH_REL, SEQ_LAST, 0, "jmp rel8"},
+        {{0xE9}, 1, 4, 4, SP_BRANCH_REL, SEQ_LAST, 0, "jmp rel32"},
+        {{0xC3}, 1, 4, 0, SP_RET, SEQ_LAST, 4, "ret"},
+        {{0xC2}, 1, 4, 2, SP_RET, SEQ_LAST, 4, "ret imm16"},
+        {{0xE0}, 1, 4, 1, SP_COUNTDOWN, SEQ_LAST, 0, "loopne"},
+        {{0xE1}, 1, 4, 1, SP_COUNTDOWN, SEQ_LAST, 0, "loope"},
+        {{0xE2}, 1, 4, 1, SP_COUNTDOWN, SEQ_LAST, 0, "loop"},
+        {{0xE3}, 1, 4, 1, SP_COUNTDOWN, SEQ_LAST, 0, "jecxz"},
+        {{0x67, 0xE0}, 2, 4, 1, SP_COUNTDOWN, SEQ_LAST, 0, "loopne (a16: cx)"},
+        {{0x67, 0xE2}, 2, 4, 1, SP_COUNTDOWN, SEQ_LAST, 0, "loop (a16: cx)"},
+        {{0x67, 0xE3}, 2, 4, 1, SP_COUNTDOWN, SEQ_LAST, 0, "jcxz (a16)"},
     };
     for (unsigned i = 0; i < sizeof st / sizeof st[0]; i++) {
         Form *f = form_new(b, FK_STACK, st[i].size, "%s", st[i].name);
+        f->seq = (uint8_t)st[i].seq;
+        f->stack_delta = st[i].delta;
         for (unsigned k = 0; k < st[i].len; k++)
             put(f, st[i].bytes[k]);
         if (st[i].imm)
@@ -453,7 +466,9 @@ static void build_stack(Builder *b)
         put(f, 0x70 + cc);
         put_imm(f, 1);
         f->special = SP_BRANCH_REL;
+        f->seq = SEQ_LAST;
         f = form_new(b, FK_STACK, 4, "j%s rel32", cc_name[cc]);
+        f->seq = SEQ_LAST;
         put(f, 0x0F);
         put(f, 0x80 + cc);
         put_imm(f, 4);
@@ -691,9 +706,11 @@ bool form_make_case(const Form *f, Rng *rng, HcCase *c)
     c->eflags = (rng_next(rng) & 0x8D5) | 0x202; /* OF SF ZF AF PF CF random; IF; bit 1 */
     for (unsigned i = 0; i < HC_DATA_SIZE; i += 4)
         mem_put(c, i, 4, rand_val(rng, 4));
-    if (f->imm_at >= 0)
+    if (f->imm_at >= 0) { /* one value, so the edge values come whole (80000000h, FFFFh) */
+        uint32_t imm = rand_val(rng, f->imm_len == 4 ? 4 : f->imm_len == 1 ? 1 : 2);
         for (unsigned i = 0; i < f->imm_len; i++)
-            c->bytes[f->imm_at + i] = (uint8_t)(rand_val(rng, 4) >> (8 * i));
+            c->bytes[f->imm_at + i] = (uint8_t)(imm >> (8 * i));
+    }
     switch (f->kind) {
     case FK_MEM:
         c->regs[HC_EBX] = HC_DATA_BASE + 64 + rng_below(rng, 64);

@@ -7,7 +7,10 @@
  * flag values (a mix of random numbers and edge values), the immediate, and the data
  * window, with pointer registers aimed inside the window for memory forms. It also says
  * whether the case must raise #DE (decided here from the inputs, independently of vmm86),
- * in which case the host does not run it.
+ * in which case the host does not run it. Each form also says whether and where it may
+ * stand in a sequence of several instructions (SeqRole, seq.h): the forms keep EBX, ESP
+ * and EDI (and ESI, unless writes_esi) pointing where they were, or move them by a known
+ * stack delta, so a sequence's writes stay inside the window.
  */
 #ifndef VMM86_TESTS_DIFF_HOSTCPU_FORMS_H
 #define VMM86_TESTS_DIFF_HOSTCPU_FORMS_H
@@ -46,6 +49,13 @@ typedef enum FormSpecial {
     SP_LEAVE,     /* LEAVE: EBP points into the window */
 } FormSpecial;
 
+/* Where a form may stand in a sequence of several instructions (one translated block). */
+typedef enum SeqRole {
+    SEQ_NONE, /* not in sequences (its inputs cannot be kept safe after other forms) */
+    SEQ_BODY, /* anywhere */
+    SEQ_LAST, /* only last: a branch (ends the block) */
+} SeqRole;
+
 typedef struct Form {
     char name[48];
     uint8_t bytes[HC_MAX_BYTES];
@@ -56,6 +66,9 @@ typedef struct Form {
     int8_t imm_at;   /* offset of the immediate to randomise, or -1 */
     uint8_t imm_len;
     int8_t mem_reg;  /* register whose value the memory operand mirrors (divisor, source) */
+    uint8_t seq;     /* SeqRole */
+    int8_t stack_delta; /* its change to ESP (stack forms in sequences) */
+    bool writes_esi; /* writes ESI with a computed value (the string forms' source) */
 } Form;
 
 #define MAX_FORMS 1024

@@ -3,11 +3,12 @@
  *
  * Contract: the driver writes HcCase records to the oracle's standard input; the oracle
  * executes each one natively and writes one HcResult per case to its standard output, in
- * order. Both sides place the instruction at HC_INSN and the data window at HC_DATA_BASE,
+ * order. Both sides place the code (one instruction, or a sequence of several) at HC_INSN
+ * and the data window at HC_DATA_BASE,
  * so register values that point into the window (ESP included: the instruction runs on a
- * stack inside the window) mean the same on both. After the instruction, execution must
- * reach either the next instruction or `target` (a branch target inside the code page);
- * the result says where it went. The records hold only fixed-width fields and have the
+ * stack inside the window) mean the same on both. After the code, execution must reach
+ * either the byte after it or `target` (a branch target inside the code page); the result
+ * says where it went. The records hold only fixed-width fields and have the
  * same layout in 32- and 64-bit builds.
  */
 #ifndef VMM86_TESTS_DIFF_HOSTCPU_H
@@ -15,11 +16,14 @@
 
 #include <stdint.h>
 
-#define HC_DATA_BASE 0x00100000u /* the data window (read/write) */
+/* The data window straddles a page boundary, so accesses in it may cross one. */
+#define HC_DATA_PAGES 0x00100000u /* two pages (read/write) holding... */
+#define HC_DATA_BASE 0x00100F80u  /* ...the data window */
 #define HC_DATA_SIZE 256u
-#define HC_CODE_BASE 0x00200000u /* the code page */
+#define HC_CODE_BASE 0x00202000u /* the code page (not in the data pages' TLB slots) */
 #define HC_INSN (HC_CODE_BASE + 0x800) /* the instruction; branch targets lie around it */
-#define HC_MAX_BYTES 15
+#define HC_MAX_BYTES 15 /* one instruction */
+#define HC_MAX_CODE 64  /* a case's code: one instruction or a sequence */
 #define HC_MAGIC_CASE 0x45534143u   /* "CASE" */
 #define HC_MAGIC_RESULT 0x544C5352u /* "RSLT" */
 
@@ -30,9 +34,9 @@ typedef struct HcCase {
     uint32_t magic;
     uint32_t regs[8];
     uint32_t eflags;           /* arithmetic flags, DF, and bits 1 and 9 */
-    uint32_t len;              /* instruction bytes */
+    uint32_t len;              /* code bytes */
     uint32_t target;           /* a branch target (0: none) */
-    uint8_t bytes[16];
+    uint8_t bytes[HC_MAX_CODE];
     uint8_t mem[HC_DATA_SIZE]; /* the data window before the instruction */
 } HcCase;
 

@@ -1,8 +1,8 @@
-/* oracle.c — the host CPU as the oracle: runs one instruction per case natively and reports
+/* oracle.c — the host CPU as the oracle: runs each case's code natively and reports
  * registers, EFLAGS, where execution went and the data window afterwards (see hostcpu.h).
  * Built with -m32.
  *
- * The instruction is copied to HC_INSN; right after it, and at the case's branch target,
+ * The code is copied to HC_INSN; right after it, and at the case's branch target,
  * sits a stub "jmp [slot]" leading back into oracle_exec (one back door for each, so the
  * oracle knows which way the instruction went). oracle_exec loads every general register
  * (ESP too: the instruction runs on a stack inside the data window) and EFLAGS from the
@@ -138,7 +138,8 @@ static void *map_fixed(uint32_t addr, size_t size, int prot)
 
 int main(void)
 {
-    uint8_t *data = map_fixed(HC_DATA_BASE, 4096, PROT_READ | PROT_WRITE);
+    uint8_t *pages = map_fixed(HC_DATA_PAGES, 8192, PROT_READ | PROT_WRITE);
+    uint8_t *data = pages ? pages + (HC_DATA_BASE - HC_DATA_PAGES) : NULL;
     uint8_t *code = map_fixed(HC_CODE_BASE, 4096, PROT_READ | PROT_WRITE | PROT_EXEC);
     if (!data || !code)
         return 1;
@@ -161,7 +162,7 @@ int main(void)
     static HcResult r;
     while (fread(&c, sizeof c, 1, stdin) == 1) {
         uint32_t insn = HC_INSN - HC_CODE_BASE;
-        if (c.magic != HC_MAGIC_CASE || c.len == 0 || c.len > HC_MAX_BYTES ||
+        if (c.magic != HC_MAGIC_CASE || c.len == 0 || c.len > HC_MAX_CODE ||
             (c.target && (c.target < HC_CODE_BASE || c.target + 6 > HC_CODE_BASE + 4096))) {
             fprintf(stderr, "hostcpu-oracle: malformed case record\n");
             return 1;
