@@ -306,7 +306,7 @@ static void emit_binop(Bk *k, const IrOp *op)
     if (op->opc == IR_MUL && imm) {
         x_imul_rri(cb, 4, rd, ra, op->imm);
     } else if (rd != ra && imm && (op->opc == IR_ADD || op->opc == IR_SUB)) {
-        int32_t d = op->opc == IR_ADD ? (int32_t)op->imm : -(int32_t)op->imm;
+        int32_t d = (int32_t)(op->opc == IR_ADD ? op->imm : 0u - op->imm); /* no signed overflow at 0x80000000 */
         x_lea(cb, 4, rd, xmem(ra, d));
     } else {
         if (rd != ra)
