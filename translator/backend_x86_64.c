@@ -557,7 +557,8 @@ static void emit_st(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
     int ro = use(k, op->a);
-    int rv = use(k, op->b);
+    bool imm = op->flags & IRF_IMM; /* the value is imm2 */
+    int rv = imm ? -1 : use(k, op->b);
     int lin = ro;
     if (op->flags & IRF_SEG_LIMIT) { /* a scratch register, free (and unsaved) in the stub */
         lin = alloc_reg(k, false);
@@ -567,11 +568,16 @@ static void emit_st(Bk *k, const IrOp *op)
     capture_stub_state(k, s, op);
     s->off_reg = (int8_t)ro;
     s->val_reg = (int8_t)rv;
+    s->imm = op->imm2;
     s->size = op->size;
     s->site = &k->tb->sites[op->imm];
     emit_tlb_lookup(k, op, ro, lin, s, true);
-    if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT))
-        x_store(cb, op->size, xmem_idx(X_R10, lin, 0, 0), rv);
+    if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)) {
+        if (imm)
+            x_store_imm(cb, op->size, xmem_idx(X_R10, lin, 0, 0), op->imm2);
+        else
+            x_store(cb, op->size, xmem_idx(X_R10, lin, 0, 0), rv);
+    }
     s->ret = cb->p;
 }
 

@@ -140,8 +140,10 @@ static void emit_stub_mem(Bk *k, const Stub *s)
     int8_t saved[16];
     unsigned n = push_live(k, &s->rf, saved);
     x_mov_rr(cb, 4, X_R10, s->off_reg);
-    if (s->kind == STUB_ST)
+    if (s->kind == STUB_ST && s->val_reg >= 0)
         x_mov_rr(cb, 4, X_R11, s->val_reg);
+    else if (s->kind == STUB_ST)
+        x_mov_ri(cb, X_R11, s->imm);
     x_mov_rr(cb, 4, X_RSI, X_R10);
     if (s->kind == STUB_ST) {
         x_mov_rr(cb, 4, X_RDX, X_R11);

@@ -213,6 +213,8 @@ void ir_op_uses(const IrBlock *b, const IrOp *op, void (*fn)(IrVal v, void *arg)
         fn(op->a, arg);
     if (op->b != IR_NOVAL && !(op->flags & IRF_IMM))
         fn(op->b, arg);
+    if (op->opc == IR_ST_ENV && (op->flags & IRF_IMM))
+        return;
     if (op->c != IR_NOVAL)
         fn(op->c, arg);
     /* IR_DEP reads the register it updates through a; nothing else reads d. */
@@ -293,6 +295,79 @@ static void copy_propagate(IrBlock *b)
     }
 }
 
+/* ---- constants into immediates ------------------------------------------------------------------ */
+
+static bool takes_imm_b(IrOpc opc)
+{
+    switch (opc) {
+    case IR_ADD: case IR_SUB: case IR_AND: case IR_OR: case IR_XOR: case IR_SHL: case IR_SHR:
+    case IR_SAR: case IR_ROL: case IR_ROR: case IR_MUL: case IR_MULHU: case IR_MULHS:
+    case IR_SETCC: case IR_BRCC:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool commutes(IrOpc opc)
+{
+    return opc == IR_ADD || opc == IR_AND || opc == IR_OR || opc == IR_XOR || opc == IR_MUL ||
+           opc == IR_MULHU || opc == IR_MULHS;
+}
+
+/* Temporaries defined by IR_MOVI are constants (SSA): their uses become immediates where
+ * the op has an immediate form, and the IR_MOVI then usually dies. */
+static void fold_constants(IrBlock *b)
+{
+    static uint8_t is_const[IR_MAX_TEMPS];
+    static uint32_t value[IR_MAX_TEMPS];
+    memset(is_const, 0, b->ntemps);
+#define CONST(v) ((v) != IR_NOVAL && !ir_is_global(v) && is_const[(v) - IR_FIRST_TEMP])
+#define VALUE(v) value[(v) - IR_FIRST_TEMP]
+    for (unsigned i = 0; i < b->nops; i++) {
+        IrOp *op = &b->ops[i];
+        IrOpc opc = (IrOpc)op->opc;
+        if (opc == IR_MOVI && !ir_is_global(op->d)) {
+            is_const[op->d - IR_FIRST_TEMP] = 1;
+            VALUE(op->d) = op->imm;
+            continue;
+        }
+        if (takes_imm_b(opc) && !(op->flags & IRF_IMM)) {
+            if (commutes(opc) && CONST(op->a) && !CONST(op->b)) {
+                IrVal t = op->a;
+                op->a = op->b;
+                op->b = t;
+            }
+            if (CONST(op->b)) {
+                op->imm = VALUE(op->b);
+                op->b = IR_NOVAL;
+                op->flags |= IRF_IMM;
+            }
+        } else if ((opc == IR_ST && CONST(op->b)) || (opc == IR_ST_ENV && CONST(op->a))) {
+            IrVal v = opc == IR_ST ? op->b : op->a;
+            op->imm2 = VALUE(v);
+            op->flags |= IRF_IMM;
+            if (opc == IR_ST)
+                op->b = IR_NOVAL;
+            else
+                op->a = IR_NOVAL;
+        }
+        bool has_sync = opc == IR_LD || opc == IR_ST || opc == IR_GUARD || opc == IR_BAIL;
+        if (has_sync && op->aux != IR_NO_SYNC) {
+            IrSyncList *l = &b->lists[op->aux];
+            for (unsigned k = 0; k < l->count; k++) {
+                IrSync *s = &b->syncs[l->first + k];
+                if (s->kind == IRS_ST32 && CONST(s->v)) {
+                    s->kind = IRS_ST32I;
+                    s->imm = VALUE(s->v);
+                }
+            }
+        }
+    }
+#undef CONST
+#undef VALUE
+}
+
 /* ---- dead-code elimination ------------------------------------------------------------------- */
 
 static void mark_live(IrVal v, void *arg)
@@ -324,6 +399,7 @@ void ir_optimize(IrBlock *b)
     if (b->overflow)
         return;
     copy_propagate(b);
+    fold_constants(b);
     eliminate_dead(b);
 }
 

@@ -72,7 +72,8 @@ typedef enum IrOpc {
     IR_LD_ENV, /* d = CpuState field at byte offset imm (`size` bytes, zero-extended) */
     IR_ST_ENV, /* CpuState field at offset imm = a (or imm2 with IRF_IMM) */
     IR_LD,     /* d = guest memory [segment cond : offset a], `size` bytes; imm = site index */
-    IR_ST,     /* guest memory [segment cond : offset a] = b; imm = site index */
+    IR_ST,     /* guest memory [segment cond : offset a] = b (or imm2 with IRF_IMM);
+                  imm = site index */
     IR_GUARD,  /* if cond(a, b) raise exception imm2 (error code 0) at this instruction */
     IR_BAIL,   /* if cond(a, b) leave the block; the interpreter runs this instruction */
     IR_CALL,   /* d = helpers[imm](cpu, a, b, c); reads only CpuState fields it is given */
@@ -173,7 +174,8 @@ bool ir_op_has_effects(const IrOp *op);
 void ir_op_uses(const IrBlock *b, const IrOp *op, void (*fn)(IrVal v, void *arg), void *arg);
 
 /* Optimisation passes: copy propagation (uses of a copy of a guest register read the
- * register itself while it is unchanged), then dead-code elimination. */
+ * register itself while it is unchanged), constants into immediate operands, then
+ * dead-code elimination. */
 void ir_optimize(IrBlock *b);
 
 /* Prints the block, one op per line (for -d jit traces and test failures). */
