@@ -691,10 +691,14 @@ static void emit_brcc(Bk *k, const IrOp *op)
     int cc = emit_compare(k, (IrCond)op->cond, ra, rb, op->imm);
     LabelState *l = &k->labels[op->imm2];
     uint8_t *field = x_jcc_fwd(&k->cb, cc);
-    if (l->nfields < 8 && field)
+    if (l->nfields == 0 && field)
         l->fields[l->nfields++] = field;
     else
-        k->failed = true;
+        k->failed = true; /* one branch per label */
+    Stub where; /* where the sync list's values are now: the taken path stores them */
+    bk_capture_syncs(k, &where, op->aux);
+    l->sync_first = where.sync_first;
+    l->sync_count = where.sync_count;
     /* The branch's operands die here on both paths; release them before the snapshot. */
     k->locked = 0;
     ir_op_uses(k->ir, op, release_use, k);
@@ -727,6 +731,7 @@ static void emit_label(Bk *k, const IrOp *op)
         if (is_temp(k->rf.val[r]))
             k->tloc[tix(k->rf.val[r])] = (int8_t)r;
     k->dead = false;
+    bk_emit_sync_list(k, l->sync_first, l->sync_count);
 }
 
 static void emit_exit(Bk *k, const IrOp *op)

@@ -78,6 +78,7 @@ typedef struct LabelState {
     unsigned nfields;
     bool have_state;
     int16_t *tslot;       /* spill-slot map at the branch (ntemps entries) */
+    uint16_t sync_first, sync_count; /* the branch's sync list, resolved (Bk.syncloc) */
 } LabelState;
 
 typedef struct Bk {
@@ -116,6 +117,7 @@ void bk_writeback_dirty(Bk *k, const RegFile *rf);
 /* backend_x86_64_stubs.c */
 Stub *bk_new_stub(Bk *k, StubKind kind);
 void bk_capture_syncs(Bk *k, Stub *s, uint16_t list);
+void bk_emit_sync_list(Bk *k, unsigned first, unsigned count);
 void bk_emit_stubs(Bk *k);
 void bk_emit_icount_sync(Bk *k, unsigned retired);
 void bk_emit_exit_tb(Bk *k, const IrOp *op);

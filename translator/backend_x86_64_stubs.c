@@ -62,11 +62,11 @@ void bk_capture_syncs(Bk *k, Stub *s, uint16_t list)
     }
 }
 
-static void emit_sync_stores(Bk *k, const Stub *s)
+void bk_emit_sync_list(Bk *k, unsigned first, unsigned count)
 {
     CodeBuf *cb = &k->cb;
-    for (unsigned i = 0; i < s->sync_count; i++) {
-        const SyncLoc *sl = &k->syncloc[s->sync_first + i];
+    for (unsigned i = 0; i < count; i++) {
+        const SyncLoc *sl = &k->syncloc[first + i];
         XMem dst = xmem(X_RBP, sl->off);
         if (sl->loc == LOC_IMM) {
             x_store_imm(cb, 4, dst, sl->where);
@@ -129,7 +129,7 @@ static void pop_live(Bk *k, const int8_t *saved, unsigned n)
 static void stub_sync(Bk *k, const Stub *s)
 {
     bk_writeback_dirty(k, &s->rf);
-    emit_sync_stores(k, s);
+    bk_emit_sync_list(k, s->sync_first, s->sync_count);
     bk_emit_icount_sync(k, s->insn);
 }
 

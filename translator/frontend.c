@@ -474,14 +474,16 @@ void fe_side_exit(Fe *f, FeTest t, uint32_t target)
 {
     if (t.constant == 0)
         return;
-    fe_cc_store(f);
     unsigned label = ir_label(f->b);
     fe_brcc(f, t, label);
+    /* The lazy flags are stored on the taken path only; the block goes on with them pending. */
+    f->b->ops[f->b->nops - 1].aux = pending_sync(f);
     if (f->nside < JIT_MAX_EXITS)
         f->side[f->nside++] = (typeof(f->side[0])){label, 0, f->idx + 1, target};
 }
 
-/* The conditional exits' targets, reached through their labels after the main path. */
+/* The conditional exits' targets, reached through their labels after the main path (each
+ * branch stored the flags on its way; the exit itself writes nothing more). */
 static void emit_side_exits(Fe *f)
 {
     for (unsigned i = 0; i < f->nside; i++) {

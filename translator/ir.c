@@ -219,7 +219,7 @@ void ir_op_uses(const IrBlock *b, const IrOp *op, void (*fn)(IrVal v, void *arg)
         fn(op->c, arg);
     /* IR_DEP reads the register it updates through a; nothing else reads d. */
     bool has_sync = op->opc == IR_LD || op->opc == IR_ST || op->opc == IR_GUARD ||
-                    op->opc == IR_BAIL;
+                    op->opc == IR_BAIL || op->opc == IR_BRCC;
     if (has_sync && op->aux != IR_NO_SYNC) {
         const IrSyncList *l = &b->lists[op->aux];
         for (unsigned i = 0; i < l->count; i++) {
@@ -259,7 +259,7 @@ static void cp_rewrite(IrBlock *b, CopyProp *cp, IrOp *op)
         op->b = cp_resolve(cp, op->b);
     op->c = cp_resolve(cp, op->c);
     bool has_sync = op->opc == IR_LD || op->opc == IR_ST || op->opc == IR_GUARD ||
-                    op->opc == IR_BAIL;
+                    op->opc == IR_BAIL || op->opc == IR_BRCC;
     if (has_sync && op->aux != IR_NO_SYNC) {
         IrSyncList *l = &b->lists[op->aux];
         for (unsigned i = 0; i < l->count; i++) {
@@ -352,7 +352,8 @@ static void fold_constants(IrBlock *b)
             else
                 op->a = IR_NOVAL;
         }
-        bool has_sync = opc == IR_LD || opc == IR_ST || opc == IR_GUARD || opc == IR_BAIL;
+        bool has_sync = opc == IR_LD || opc == IR_ST || opc == IR_GUARD || opc == IR_BAIL ||
+                        opc == IR_BRCC;
         if (has_sync && op->aux != IR_NO_SYNC) {
             IrSyncList *l = &b->lists[op->aux];
             for (unsigned k = 0; k < l->count; k++) {

@@ -79,7 +79,7 @@ typedef enum IrOpc {
     IR_CALL,   /* d = helpers[imm](cpu, a, b, c); reads only CpuState fields it is given */
     IR_HANDLER,/* d = run the interpreter's handler for instruction `insn` (nonzero: leave) */
     IR_EXIT_IF,/* if a != 0 leave the block; CpuState (EIP included) is already complete */
-    IR_BRCC,   /* if cond(a, b) goto label imm2 */
+    IR_BRCC,   /* if cond(a, b) goto label imm2; the taken path first does its sync list */
     IR_LABEL,  /* label imm */
     IR_EXIT_TB,       /* leave to guest EIP imm, chainable through exit slot aux */
     IR_EXIT_INDIRECT, /* leave to guest EIP a (looked up at run time) */
@@ -106,7 +106,7 @@ typedef struct IrOp {
     uint8_t flags; /* IRF_* */
     IrVal d, a, b, c;
     uint16_t insn; /* guest instruction index in the block */
-    uint16_t aux;  /* sync list (IR_LD/ST/GUARD/HANDLER), exit slot (IR_EXIT_TB) */
+    uint16_t aux;  /* sync list (IR_LD/ST/GUARD/BAIL/BRCC), exit slot (IR_EXIT_TB) */
     uint32_t imm, imm2;
 } IrOp;
 
