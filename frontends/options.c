@@ -16,7 +16,7 @@ void options_defaults(VmOptions *o)
     o->machine = "pc";
     o->ram_bytes = 128ull << 20;
     o->cpu_model = "pentium3";
-    o->engine = ENGINE_INTERP;
+    o->engine = ENGINE_JIT;
     o->debug_exit_port = 0xF4;
     o->debug_exit_size = 1;
     o->debugcon_port = 0xE9;
@@ -426,7 +426,7 @@ void options_print_help(void)
            "  -d LIST                log categories, comma-separated (%s)\n"
            "  -D FILE                write the log to FILE instead of stderr\n"
            "  --engine interp|jit|lockstep\n"
-           "                         execution engine: the interpreter (default), the JIT,\n"
+           "                         execution engine: the JIT (default), the interpreter,\n"
            "                         or both compared block by block (stops at a difference)\n"
            "  --jit-cache MB         JIT code cache size (default 32; flushed when full)\n"
            "  --stats                print counters at exit\n"

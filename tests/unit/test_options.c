@@ -24,7 +24,7 @@ Test(options, defaults)
     cr_assert_eq(parse(&o, err, 1, argv), PARSE_OK);
     cr_assert_str_eq(o.machine, "pc");
     cr_assert_eq(o.ram_bytes, 128ull << 20);
-    cr_assert_eq(o.engine, ENGINE_INTERP);
+    cr_assert_eq(o.engine, ENGINE_JIT);
 }
 
 Test(options, memory_sizes)
