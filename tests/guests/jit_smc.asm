@@ -9,8 +9,7 @@
 ;      the instruction that follows it;
 ;   D  (protected mode, paging) stores through a second linear mapping of the code's
 ;      physical page: from other code into the routine, and from the routine into itself.
-; DMA writes over translated code (physmem_write_buf) are covered once IDE bus mastering
-; can be driven by a guest test.
+; DMA writes over translated code (physmem_write_buf) are covered by jit_smc_dma.asm.
 %include "rom.inc"
 %include "report.inc"
 %include "pm.inc"
