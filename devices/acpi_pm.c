@@ -164,30 +164,17 @@ void acpi_pm_io_write(AcpiPm *pm, uint32_t offset, unsigned size, uint32_t value
 
 /* ---- decoding the block at PMBA ----------------------------------------------------------- */
 
-static uint32_t map_read(void *opaque, uint32_t addr, unsigned size)
+static uint32_t block_read(void *opaque, uint32_t addr, unsigned size)
 {
-    AcpiPmIoMap *m = opaque;
-    if (!m->active)
-        return 0xFFFFFFFFu;
-    return acpi_pm_io_read(m->pm, addr, size);
+    return acpi_pm_io_read(opaque, addr, size);
 }
 
-static void map_write(void *opaque, uint32_t addr, unsigned size, uint32_t value)
+static void block_write(void *opaque, uint32_t addr, unsigned size, uint32_t value)
 {
-    AcpiPmIoMap *m = opaque;
-    if (m->active)
-        acpi_pm_io_write(m->pm, addr, size, value);
+    acpi_pm_io_write(opaque, addr, size, value);
 }
 
-static const IoOps map_ops = {map_read, map_write, 0};
-
-static bool map_intact(const AcpiPmIoMap *m, const IoPortSpace *io)
-{
-    for (uint32_t i = 0; i < ACPI_PM_IO_SIZE; i++)
-        if (io->owner[(uint16_t)(m->base + i)] != m->slot)
-            return false;
-    return true;
-}
+static const IoOps block_ops = {block_read, block_write, 0};
 
 static uint32_t decoded_base(const AcpiPm *pm)
 {
@@ -197,36 +184,19 @@ static uint32_t decoded_base(const AcpiPm *pm)
     return base;
 }
 
+/* One registration at most, named by its base (ops and opaque pick ours out): a move
+ * unregisters the old window, which gives its ports back to whatever decoded them before,
+ * and registers the new one, so the block can move any number of times. */
 static void update_mapping(AcpiPm *pm)
 {
     uint32_t base = decoded_base(pm);
     if (base == pm->io_base || !pm->io)
         return;
-    for (int i = 0; i < ACPI_PM_IO_MAPS; i++)
-        pm->maps[i].active = false;
-    pm->io_base = PCI_BAR_UNMAPPED;
-    if (base == PCI_BAR_UNMAPPED)
-        return;
-    for (int i = 0; i < ACPI_PM_IO_MAPS; i++) {
-        AcpiPmIoMap *m = &pm->maps[i];
-        if (m->used && m->base == base && map_intact(m, pm->io)) {
-            m->active = true;
-            pm->io_base = base;
-            return;
-        }
-    }
-    for (int i = 0; i < ACPI_PM_IO_MAPS; i++) {
-        AcpiPmIoMap *m = &pm->maps[i];
-        if (m->used || pm->io->nranges >= IOPORT_MAX_RANGES)
-            continue;
-        *m = (AcpiPmIoMap){pm, (uint16_t)base, 0, true, true};
-        ioport_register(pm->io, (uint16_t)base, ACPI_PM_IO_SIZE, &map_ops, m);
-        m->slot = (uint8_t)pm->io->nranges;
-        pm->io_base = base;
-        return;
-    }
-    if (log_enabled(LOG_GUEST_ERRORS))
-        log_printf("acpi_pm: PMBA moved too often; the block is left unmapped at %#x\n", base);
+    if (pm->io_base != PCI_BAR_UNMAPPED)
+        ioport_unregister_ops(pm->io, (uint16_t)pm->io_base, ACPI_PM_IO_SIZE, &block_ops, pm);
+    pm->io_base = base;
+    if (base != PCI_BAR_UNMAPPED)
+        ioport_register(pm->io, (uint16_t)base, ACPI_PM_IO_SIZE, &block_ops, pm);
 }
 
 static void config_written(void *opaque, uint32_t addr, unsigned size)

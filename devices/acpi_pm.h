@@ -3,7 +3,8 @@
  * with the SCI on ISA IRQ 9. The ISA bridge and IDE stay the PIIX3's (as on QEMU's "pc").
  *
  * Contract: the PM I/O block is 64 ports at PMBA (config 0x40, bits 15:6; bit 0 reads 1),
- * decoded while PMREGMISC (config 0x80) bit 0 is set. Firmware puts it at 0x600
+ * decoded while PMREGMISC (config 0x80) bit 0 is set; a move (or PMREGMISC off) unregisters
+ * the old window, giving its ports back to what decoded them before. Firmware puts it at 0x600
  * (ACPI_PM_BASE, what machine/acpi_tables.c writes into the FADT); acpi_pm_firmware_setup()
  * does the same for boots without firmware. Registers, offsets from PMBA, any access size:
  *   0x00 PM1_STS  TMR_STS 0, BM_STS 4, GBL_STS 5, PWRBTN_STS 8, RTC_STS 10, PWRBTNOR 11,
@@ -44,7 +45,6 @@
 #define ACPI_PM_IO_SIZE 64
 #define ACPI_PM_SCI_IRQ 9
 #define ACPI_PM_TIMER_HZ 3579545u
-#define ACPI_PM_IO_MAPS 6             /* distinct PMBA values the block may be moved to */
 
 /* Config-space registers. */
 #define ACPI_PM_PMBA 0x40
@@ -77,15 +77,6 @@
 
 typedef struct AcpiPm AcpiPm;
 
-/* One port-space registration of the block; it stays registered after the block moves
- * away (an inactive one reads all ones), like pci.c's I/O BAR windows. */
-typedef struct AcpiPmIoMap {
-    AcpiPm *pm;
-    uint16_t base;
-    uint8_t slot;                     /* the IoPortSpace owner value it wrote */
-    bool used, active;
-} AcpiPmIoMap;
-
 struct AcpiPm {
     PciDevice pci;
     Scheduler *sched;
@@ -95,8 +86,7 @@ struct AcpiPm {
     uint16_t pm1_sts, pm1_en, pm1_cnt, gpe0_sts, gpe0_en;
     uint64_t tmr_epoch;               /* bit-23 changes already folded into TMR_STS */
     bool sci_level;
-    uint32_t io_base;                 /* decoded base, or PCI_BAR_UNMAPPED */
-    AcpiPmIoMap maps[ACPI_PM_IO_MAPS];
+    uint32_t io_base;                 /* base registered in the port space, or PCI_BAR_UNMAPPED */
     void (*power_off)(void *opaque);
     void *opaque;
 };

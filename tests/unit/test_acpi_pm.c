@@ -115,11 +115,55 @@ Test(acpi_pm, block_decodes_at_pmba_while_enabled)
     cr_assert_eq(io.nranges, ranges, "moving back registered the block again");
     cfg_write(ACPI_PM_PMREGMISC, 1, 0);
     cr_assert_eq(ioport_read(&io, 0x604, 2), 0xFFFFu);
-    /* A guest that keeps moving it runs out of registrations, not of port-space ranges. */
+    /* A guest that keeps moving it: it decodes at the last place only, and holds one
+     * registration whatever the number of moves. */
     cfg_write(ACPI_PM_PMREGMISC, 1, 1);
-    for (uint32_t b = 0x1000; b < 0x1000 + 64 * 40; b += 64)
+    for (uint32_t b = 0x1000; b < 0x1000 + 64 * 900; b += 64)
         cfg_write(ACPI_PM_PMBA, 4, b | 1);
-    cr_assert_leq(io.nranges, ranges + ACPI_PM_IO_MAPS);
+    uint16_t last = 0x1000 + 64 * 899;
+    cr_assert_eq(ioport_read(&io, (uint16_t)(last + ACPI_PM1_CNT), 2), ACPI_PM1_SCI_EN);
+    cr_assert_eq(ioport_read(&io, 0x1000 + ACPI_PM1_CNT, 2), 0xFFFFu);
+    cr_assert_eq(ioport_read(&io, (uint16_t)(last - 64 + ACPI_PM1_CNT), 2), 0xFFFFu);
+    cr_assert_leq(io.nranges, ranges);
+}
+
+/* A chip whose ports the PM block may be moved over: reads give its own pattern. */
+static uint32_t other_read(void *opaque, uint32_t addr, unsigned size)
+{
+    (void)opaque;
+    (void)size;
+    return 0xA500u | addr;
+}
+static const IoOps other_ops = {other_read, NULL, 0};
+
+/* Moving the block twice, with the port space's slots reused underneath (another window
+ * unregistered before the block was first placed): each move unregisters the window it
+ * left, so the old bases go back to whatever decoded them before (here a chip at 0xC000,
+ * or nothing at 0x600) and only the new base answers. An earlier version remembered
+ * `nranges` as its slot, which is stale once a freed slot is reused, and so left its old
+ * windows registered (reading all ones over the chip it had covered). */
+Test(acpi_pm, moved_twice_gives_the_old_ports_back)
+{
+    ioport_register(&io, 0x3000, 8, &other_ops, NULL);
+    ioport_register(&io, 0xC000, ACPI_PM_IO_SIZE, &other_ops, NULL);
+    cr_assert(ioport_unregister(&io, 0x3000, 8)); /* a free slot below nranges */
+    int ranges = io.nranges;
+    enable_at(0x600);
+    cr_assert_eq(rd16(ACPI_PM1_CNT), ACPI_PM1_SCI_EN);
+    cfg_write(ACPI_PM_PMBA, 4, 0xC001); /* over the chip */
+    cr_assert_eq(ioport_read(&io, 0x600 + ACPI_PM1_CNT, 2), 0xFFFFu, "old base still decodes");
+    cr_assert_eq(ioport_read(&io, 0xC000 + ACPI_PM1_CNT, 2), ACPI_PM1_SCI_EN);
+    cfg_write(ACPI_PM_PMBA, 4, 0xD001); /* and away again */
+    cr_assert_eq(ioport_read(&io, 0xC000 + ACPI_PM1_CNT, 2), 0xA500u | ACPI_PM1_CNT,
+                 "the chip at the old base did not get its ports back");
+    cr_assert_eq(ioport_read(&io, 0x600 + ACPI_PM1_CNT, 2), 0xFFFFu);
+    cr_assert_eq(ioport_read(&io, 0xD000 + ACPI_PM1_CNT, 2), ACPI_PM1_SCI_EN);
+    cr_assert_leq(io.nranges, ranges + 1, "old windows stayed registered");
+    /* Off and on again at the same place. */
+    cfg_write(ACPI_PM_PMREGMISC, 1, 0);
+    cr_assert_eq(ioport_read(&io, 0xD000 + ACPI_PM1_CNT, 2), 0xFFFFu);
+    cfg_write(ACPI_PM_PMREGMISC, 1, 1);
+    cr_assert_eq(ioport_read(&io, 0xD000 + ACPI_PM1_CNT, 2), ACPI_PM1_SCI_EN);
 }
 
 Test(acpi_pm, timer_follows_virtual_time)
