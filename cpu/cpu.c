@@ -46,7 +46,8 @@ void cpu_reset(CpuState *cpu)
     cpu->dr[7] = 0x00000400u;
     cpu->cpl = 0;
     cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
-    cpu->tsc_offset = (uint64_t)0 - cpu->icount; /* the TSC restarts at 0 on reset */
+    cpu->tsc_adjust = (uint64_t)0 - cpu_clock(cpu); /* the TSC restarts at 0 on reset */
+    cpu_clock_sync(cpu);
     /* x87/SSE after power-up or RESET (SDM vol. 3, table 9-1): FCW 0040H, FSW 0, the eight
      * registers +0.0 and all in use (tag word 5555H: "zero"; FNINIT's FFFFH differs), the
      * pointers and FOP 0, XMM0-7 zero, MXCSR 1F80H. An INIT would leave all of it (and

@@ -6,7 +6,12 @@
  * instruction budget is spent, the CPU halts with nothing to do, an exit is requested, or
  * the CPU shuts down (triple fault); it takes interrupts only between instructions and
  * honours the interrupt shadow. CPU_SIGNATURE is what EDX holds after reset and CPUID
- * leaf 1 reports in EAX.
+ * leaf 1 reports in EAX. The TSC (RDTSC, MSR 0x10) is cpu_clock() + tsc_adjust: the CPU
+ * asks the clock hook (CpuState.clock) for the virtual time when it reads the TSC, and a
+ * reset or a WRMSR to 0x10 sets tsc_adjust relative to that clock; nothing outside the CPU
+ * edits either. Translated code reads the TSC inline as icount + tsc_offset, which
+ * cpu_clock_sync() derives from the hook at each engine entry (engine_run, cpu_exec): the
+ * clock moves apart from icount only between runs, so both give the same value.
  */
 #ifndef VMM86_CPU_CPU_H
 #define VMM86_CPU_CPU_H
@@ -19,6 +24,16 @@
 
 void cpu_init(CpuState *cpu, PhysMem *mem, IoPortSpace *io);
 void cpu_reset(CpuState *cpu);
+/* The virtual clock in TSC ticks: the hook's value, or icount when there is no hook. */
+static inline uint64_t cpu_clock(CpuState *cpu)
+{
+    return cpu->clock ? cpu->clock(cpu->clock_opaque) : cpu->icount;
+}
+/* Brings tsc_offset (TSC - icount) up to date with the clock hook. */
+static inline void cpu_clock_sync(CpuState *cpu)
+{
+    cpu->tsc_offset = cpu_clock(cpu) + cpu->tsc_adjust - cpu->icount;
+}
 CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns);
 /* Loads the EFLAGS bits in `mask` from `v` (materializing the lazy flags first); bit 1
  * stays set and bits that do not exist on an i686 stay clear. */

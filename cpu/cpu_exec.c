@@ -135,6 +135,7 @@ void cpu_step_decoded(CpuState *cpu, const DecodedInsn *insn, bool single_step)
 CpuExit cpu_exec(CpuState *cpu, uint64_t max_insns)
 {
     cpu->icount_limit = cpu->icount + max_insns;
+    cpu_clock_sync(cpu);
     if (setjmp(cpu->exc_jmp)) {
         cpu_handle_exception(cpu); /* may longjmp back here for a nested fault */
         if (cpu->shutdown)

@@ -144,7 +144,10 @@ typedef struct CpuState {
 
     /* Model-specific registers we model. */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
-    uint64_t tsc_offset; /* TSC = icount + tsc_offset (WRMSR to 0x10 sets the offset) */
+    uint64_t tsc_adjust; /* TSC = virtual clock (the clock hook) + tsc_adjust: reset and
+                          * WRMSR to 0x10 set it */
+    uint64_t tsc_offset; /* TSC - icount during a run: cpu_clock_sync() derives it from the
+                          * hook at each engine entry (the JIT's inline RDTSC reads it) */
 
     FpuState fpu; /* x87, MMX and SSE state (cpu/fpu_state.h) */
 
@@ -165,6 +168,11 @@ typedef struct CpuState {
     void (*ferr)(void *opaque, bool level); /* FERR# output (x87 errors with CR0.NE=0), or NULL */
     void *ferr_opaque;
     bool ignne;            /* level of the IGNNE# input: waiting x87 instructions ignore errors */
+    /* The virtual clock in TSC ticks (one per instruction's worth of virtual time, idle
+     * jumps included): the machine's scheduler. It may move apart from icount only between
+     * engine runs (idle jumps). NULL: icount alone (bare CPU tests). */
+    uint64_t (*clock)(void *opaque);
+    void *clock_opaque;
 
     /* Exception delivery. A guest exception longjmps here (the only longjmp there is). */
     jmp_buf exc_jmp;

@@ -18,6 +18,7 @@ bool engine_init(CpuState *cpu, const EngineConfig *cfg, char *err, size_t errle
 
 CpuExit engine_run(CpuState *cpu, uint64_t budget)
 {
+    cpu_clock_sync(cpu); /* the clock may have jumped (idle) since the last run */
     if (!cpu->engine)
         return cpu_exec(cpu, budget);
     return jit_exec(cpu->engine, budget);

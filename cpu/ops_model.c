@@ -6,7 +6,8 @@
  * 8-byte units (8: 64 bytes). Leaf 2 has only null descriptors: there are no caches or TLB
  * geometry to describe (Linux and others then report the sizes as unknown).
  *
- * MSRs modelled: TSC (0x10), SYSENTER_CS/ESP/EIP (0x174-0x176). Every other index,
+ * MSRs modelled: TSC (0x10: the virtual clock plus an offset, cpu.h),
+ * SYSENTER_CS/ESP/EIP (0x174-0x176). Every other index,
  * including APIC_BASE (0x1B, no APIC), raises #GP(0). RDPMC: the P6 has two counters
  * (ECX 0 or 1); nothing is counted, so they read 0; #GP(0) at CPL > 0 unless CR4.PCE. */
 #include "cpu/cpu.h"
@@ -63,7 +64,7 @@ static void op_cpuid(CpuState *cpu, const DecodedInsn *insn)
     }
 }
 
-static uint64_t tsc_now(const CpuState *cpu) { return cpu->icount + cpu->tsc_offset; }
+static uint64_t tsc_now(CpuState *cpu) { return cpu_clock(cpu) + cpu->tsc_adjust; }
 
 static void op_rdtsc(CpuState *cpu, const DecodedInsn *insn)
 {
@@ -98,7 +99,8 @@ static void op_wrmsr(CpuState *cpu, const DecodedInsn *insn)
     switch (cpu->ECX) {
     case MSR_TSC:
         /* P6 family: the low 32 bits are written and the high 32 bits cleared. */
-        cpu->tsc_offset = (uint64_t)cpu->EAX - cpu->icount;
+        cpu->tsc_adjust = (uint64_t)cpu->EAX - cpu_clock(cpu);
+        cpu_clock_sync(cpu);
         break;
     case MSR_SYSENTER_CS: cpu->sysenter_cs = cpu->EAX; break;
     case MSR_SYSENTER_ESP: cpu->sysenter_esp = cpu->EAX; break;

@@ -127,6 +127,17 @@ static void hook_earlier_deadline(void *opaque)
     }
 }
 
+/* The TSC's clock: virtual time in instructions' worth (one tick per instruction at any
+ * -icount shift), idle jumps included, so a guest that measures time with RDTSC (Linux's
+ * clocksource and sched_clock) sees its idle time pass: a TSC counting retired instructions
+ * only made a 20 ms nanosleep in an idle guest take 50 s of timer ticks. The sum is shifted
+ * once, so the fractions of many short idle jumps are not lost one by one. */
+static uint64_t tsc_clock(void *opaque)
+{
+    const Scheduler *s = opaque;
+    return sched_now(s) >> s->shift;
+}
+
 /* ---- assembly ----------------------------------------------------------------------------- */
 
 static void flush_tlbs(void *opaque) { mmu_flush_all(&((Machine *)opaque)->cpu); }
@@ -214,6 +225,8 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
     sched_init(&m->sched, &m->cpu.icount, cfg->icount_shift);
     m->sched.earlier_deadline = hook_earlier_deadline;
     m->sched.earlier_deadline_opaque = m;
+    m->cpu.clock = tsc_clock;
+    m->cpu.clock_opaque = &m->sched;
 
     /* The device table, in the order devices are created and reset. */
     pic_init(&m->pic, (IrqLine){cpu_intr_set, &m->cpu, 0});
@@ -345,16 +358,6 @@ static void pace_idle(Machine *m)
         input_gate_wait(&m->input, (int64_t)(guest - host));
 }
 
-/* Idle jumps move the virtual clock without retiring instructions. The TSC (icount +
- * tsc_offset, one tick per instruction) moves with them by the instructions' worth of the
- * jump, so a guest that measures time with RDTSC (Linux's clocksource and sched_clock) sees
- * its idle time pass: without this a 20 ms nanosleep in an idle guest took 50 s of timer
- * ticks. Deterministic: the jumps are. */
-static void idle_tsc_follow(Machine *m, uint64_t idle_before)
-{
-    m->cpu.tsc_offset += (m->sched.idle_ns - idle_before) >> m->sched.shift;
-}
-
 /* After an open-ended wait for host input, idle virtual time catches up with host time
  * (unless sleep=off), so the guest's clock does not stand still while nobody types. */
 static void catch_up_idle(Machine *m)
@@ -363,10 +366,8 @@ static void catch_up_idle(Machine *m)
         return;
     uint64_t guest = sched_now(&m->sched);
     uint64_t host = host_now_ns() - m->host_start_ns;
-    uint64_t idle_before = m->sched.idle_ns;
     if (host > guest)
         sched_skip_idle(&m->sched, host - guest);
-    idle_tsc_follow(m, idle_before);
 }
 
 int machine_run(Machine *m)
@@ -411,9 +412,7 @@ int machine_run(Machine *m)
             bool can_wake = (cpu->eflags & FL_IF) || cpu->nmi_pending;
             if (!can_wake && m->cfg.exit_on_halt)
                 return EXIT_OK;
-            uint64_t idle_before = m->sched.idle_ns;
             bool armed = sched_skip_to_next(&m->sched);
-            idle_tsc_follow(m, idle_before);
             if (!armed) {
                 if (m->cfg.exit_on_halt && !can_wake)
                     return EXIT_OK;

@@ -5,7 +5,8 @@
  * where `shift` is fixed for a run (default 0: one instruction is one virtual nanosecond)
  * and `idle_ns` grows only while the CPU halts with nothing pending: the clock jumps to the
  * next deadline, or (sched_skip_idle) towards host time after a wait for host input, never
- * past the next deadline; the machine moves the TSC by the same jumps. Timers sit in a
+ * past the next deadline; the CPU's TSC reads this clock (through its clock hook, shifted
+ * right by `shift`), so it follows the jumps too. Timers sit in a
  * min-heap keyed by absolute virtual-ns deadline; the
  * CPU runs at most sched_insns_to_deadline() instructions, then sched_run_due() fires the
  * timers that are due, earliest first (ties in the order they were armed). A callback may
