@@ -9,8 +9,14 @@
  * remaining work and EIP at the instruction. A REP instruction stops at an iteration
  * boundary and is executed again (next_eip = eip) after REP_CHUNK iterations, after one
  * iteration when single-stepping (TF: the trap comes after every iteration, as on
- * hardware), and as soon as an interrupt is pending, so cpu_exec can take it. A count of 0
- * at the start does nothing.
+ * hardware), after an iteration whose access hit a data breakpoint (the trap is reported
+ * after that iteration), and as soon as an interrupt is pending, so cpu_exec can take it.
+ * A count of 0 at the start does nothing.
+ * RF (SDM vol. 3, 18.3.1.1): an instruction stopped with iterations left sets EFLAGS.RF
+ * and keeps it (cpu->keep_rf), so the interrupt or trap taken there pushes RF = 1, and the
+ * re-execution (after the IRET, or the next chunk) does not fire an instruction breakpoint
+ * on it again; the last iteration leaves RF to be cleared as after any instruction, so
+ * events after it push RF = 0.
  */
 #include "cpu/io_perm.h"
 #include "cpu/ops_util.h"
@@ -143,8 +149,10 @@ static void string_run(CpuState *cpu, const DecodedInsn *insn, StrStep step, boo
         uint32_t count = str_reg(cpu, &s, R_ECX);
         if (count == 0)
             return;
-        if (n == limit || (n > 0 && interrupt_pending(cpu))) {
+        if (n == limit || (n > 0 && (interrupt_pending(cpu) || cpu->trap_pending))) {
             cpu->next_eip = cpu->eip; /* resume this instruction later */
+            cpu->eflags |= FL_RF; /* not a lazy bit */
+            cpu->keep_rf = true;
             return;
         }
         if (n == 0 && io)
