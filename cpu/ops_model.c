@@ -6,15 +6,20 @@
  * 8-byte units (8: 64 bytes). Leaf 2 has only null descriptors: there are no caches or TLB
  * geometry to describe (Linux and others then report the sizes as unknown).
  *
- * MSRs modelled: TSC (0x10: the virtual clock plus an offset, cpu.h),
- * SYSENTER_CS/ESP/EIP (0x174-0x176). Every other index,
- * including APIC_BASE (0x1B, no APIC), raises #GP(0). RDPMC: the P6 has two counters
+ * MSRs modelled: TSC (0x10: the virtual clock plus an offset, cpu.h), the two a microcode
+ * loader reads on every P6: PLATFORM_ID (0x17, read-only: platform 0, bits 52:50) and
+ * BIOS_SIGN_ID (0x8B: no update is ever loaded, so it reads revision 0 in EDX and EAX 0;
+ * writes, which software does before CPUID to have the revision latched, are accepted and
+ * change nothing), SYSENTER_CS/ESP/EIP (0x174-0x176).
+ * Every other index, including APIC_BASE (0x1B, no APIC), raises #GP(0). RDPMC: the P6 has two counters
  * (ECX 0 or 1); nothing is counted, so they read 0; #GP(0) at CPL > 0 unless CR4.PCE. */
 #include "cpu/cpu.h"
 #include "cpu/sysops.h"
 
 #define MSR_TSC 0x10u
+#define MSR_PLATFORM_ID 0x17u
 #define MSR_APIC_BASE 0x1Bu
+#define MSR_BIOS_SIGN_ID 0x8Bu
 #define MSR_SYSENTER_CS 0x174u
 #define MSR_SYSENTER_ESP 0x175u
 #define MSR_SYSENTER_EIP 0x176u
@@ -83,6 +88,8 @@ static void op_rdmsr(CpuState *cpu, const DecodedInsn *insn)
     uint64_t v;
     switch (cpu->ECX) {
     case MSR_TSC: v = tsc_now(cpu); break;
+    case MSR_PLATFORM_ID: v = 0; break;  /* platform 0; WRMSR: #GP (read-only) */
+    case MSR_BIOS_SIGN_ID: v = 0; break; /* microcode revision 0 (EDX): none loaded */
     case MSR_SYSENTER_CS: v = cpu->sysenter_cs; break;
     case MSR_SYSENTER_ESP: v = cpu->sysenter_esp; break;
     case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
@@ -102,6 +109,7 @@ static void op_wrmsr(CpuState *cpu, const DecodedInsn *insn)
         cpu->tsc_adjust = (uint64_t)cpu->EAX - cpu_clock(cpu);
         cpu_clock_sync(cpu);
         break;
+    case MSR_BIOS_SIGN_ID: break; /* the revision is latched by CPUID: still 0 */
     case MSR_SYSENTER_CS: cpu->sysenter_cs = cpu->EAX; break;
     case MSR_SYSENTER_ESP: cpu->sysenter_esp = cpu->EAX; break;
     case MSR_SYSENTER_EIP: cpu->sysenter_eip = cpu->EAX; break;

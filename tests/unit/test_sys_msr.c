@@ -97,3 +97,32 @@ Test(sys_msr, without_a_hook_the_clock_is_icount)
     cpu->icount = 350;
     cr_assert_eq(rdtsc(cpu), 1050);
 }
+
+/* IA32_BIOS_SIGN_ID (0x8B): Linux reads the microcode revision from EDX after writing 0 and
+ * running CPUID (SDM vol. 3, "microcode update signature"); every P6 has the MSR, so neither
+ * access may #GP. No update is loaded: the revision reads 0. Ring 3 still #GPs. */
+Test(sys_msr, bios_sign_id_reads_revision_zero)
+{
+    CpuState *cpu = fx_flat32(0);
+    cr_assert_eq(wrmsr(cpu, 0x8B, 0), -1, "WRMSR 8Bh raised an exception");
+    cpu->eip = cpu->next_eip = 0x10000;
+    cpu->EAX = 1;
+    cr_assert_eq(FX_RUN(cpu, 0x0F, 0xA2), -1);
+    uint64_t v = 0xDEADBEEFDEADBEEFull;
+    cr_assert_eq(rdmsr(cpu, 0x8B, &v), -1, "RDMSR 8Bh raised an exception");
+    cr_assert_eq(v, 0, "revision (EDX) and EAX");
+    cpu = fx_flat32(3);
+    cr_assert_eq(rdmsr(cpu, 0x8B, &v), EXC_GP);
+    cr_assert_eq(wrmsr(cpu, 0x8B, 0), EXC_GP);
+}
+
+/* IA32_PLATFORM_ID (0x17), which the same microcode loader reads next (Linux:
+ * collect_cpu_info on family 6 model >= 5): readable, platform 0; read-only, so WRMSR #GPs. */
+Test(sys_msr, platform_id_reads_zero_and_is_read_only)
+{
+    CpuState *cpu = fx_flat32(0);
+    uint64_t v = 1;
+    cr_assert_eq(rdmsr(cpu, 0x17, &v), -1, "RDMSR 17h raised an exception");
+    cr_assert_eq(v, 0);
+    cr_assert_eq(wrmsr(cpu, 0x17, 0), EXC_GP);
+}
