@@ -65,6 +65,7 @@ void cpu_reset(CpuState *cpu)
     cpu->delivering = -1;
     cpu->trap_pending = false;
     cpu->dr6_pending = 0;
+    cpu->db_trap_icount = UINT64_MAX; /* no #DB trap delivered yet */
     cpu->a20_enabled = true;
     cpu->a20_mask = 0xFFFFFFFFu;
     mmu_flush_all(cpu);

@@ -82,9 +82,21 @@ bool cpu_check_interrupts(CpuState *cpu)
 
 /* Delivers the #DB trap for the instruction just completed (single step, data or I/O
  * breakpoint, T bit of a new task): DR6 gets the recorded status bits, the pushed EIP is
- * the next instruction's. */
+ * the next instruction's.
+ * Livelock guard: the delivery itself may hit a data breakpoint (on the handler's stack,
+ * its IVT/IDT entry), whose trap outranks everything at the next boundary, forever, with
+ * no instruction retired, so neither the engine's budget nor the run loop's timers and
+ * --max-insns would ever be reached. A #DB trap delivered with no instruction retired
+ * since the previous one is therefore charged as one instruction (deterministic, the same
+ * in every engine: they all deliver traps here), and once that spends the budget the
+ * engine is asked to return. */
 void cpu_deliver_debug_trap(CpuState *cpu)
 {
+    if (cpu->icount == cpu->db_trap_icount) {
+        cpu->icount++;
+        if (cpu->icount >= cpu->icount_limit)
+            cpu->exit_request = true;
+    }
     cpu->dr[6] |= cpu->dr6_pending;
     cpu->dr6_pending = 0;
     cpu->trap_pending = false;
@@ -92,6 +104,7 @@ void cpu_deliver_debug_trap(CpuState *cpu)
     cpu->next_eip = cpu->eip;
     cpu_deliver_event(cpu, EXC_DB, EV_EXCEPTION, false, 0, cpu->eip);
     cpu->delivering = -1;
+    cpu->db_trap_icount = cpu->icount;
 }
 
 /* MOV SS and POP SS hold the debug traps of their instruction until after the next one. */

@@ -152,7 +152,8 @@ typedef struct CpuState {
     FpuState fpu; /* x87, MMX and SSE state (cpu/fpu_state.h) */
 
     /* Execution and interrupt state. */
-    uint64_t icount;       /* retired instructions: the virtual clock's source */
+    uint64_t icount;       /* retired instructions: the virtual clock's source (a #DB trap
+                            * delivered with none retired since the last counts as one) */
     uint64_t icount_limit; /* cpu_exec stops when icount reaches this */
     bool intr;             /* level of the INTR pin from the interrupt controller */
     bool nmi_pending;      /* an NMI edge is latched */
@@ -181,6 +182,7 @@ typedef struct CpuState {
     bool exc_has_error; /* it pushes an error code */
     int delivering;     /* vector being delivered (for #DF / triple-fault rules), -1 if none */
     uint32_t dr6_pending; /* DR6 bits to report with a pending #DB trap */
+    uint64_t db_trap_icount; /* icount when the last #DB trap was delivered (livelock guard) */
     bool trap_pending;    /* single-step or data breakpoint trap after this instruction */
     bool keep_rf;         /* this instruction loaded EFLAGS.RF (IRET, task switch): keep it */
     bool no_step_trap;    /* this instruction entered a handler through INT n/INT3/INTO/ICEBP:
