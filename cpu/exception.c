@@ -303,6 +303,9 @@ void cpu_handle_exception(CpuState *cpu)
     int vec = cpu->exc_vector;
     int first = cpu->delivering;
     if (first == EXC_DF) {
+        if (log_enabled(LOG_GUEST_ERRORS))
+            log_printf("cpu: triple fault: exception %02x while delivering the double fault "
+                       "at %04x:%08x\n", vec, cpu->seg[SEG_CS].sel, cpu->eip);
         cpu->shutdown = true; /* triple fault */
         cpu->delivering = -1;
         return;
@@ -311,6 +314,9 @@ void cpu_handle_exception(CpuState *cpu)
         bool df = (is_contributory(first) && is_contributory(vec)) ||
                   (first == EXC_PF && (vec == EXC_PF || is_contributory(vec)));
         if (df) {
+            if (log_enabled(LOG_GUEST_ERRORS))
+                log_printf("cpu: double fault: exception %02x while delivering %02x at "
+                           "%04x:%08x\n", vec, first, cpu->seg[SEG_CS].sel, cpu->eip);
             vec = EXC_DF;
             cpu->exc_error = 0;
             cpu->exc_has_error = true;

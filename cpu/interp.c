@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include "machine/log.h"
+
 InsnHandler interp_handlers[OP_COUNT];
 
 static const OpsRegistrar registrars[] = {
@@ -17,7 +19,9 @@ uint64_t interp_unimplemented_count;
 void op_unimplemented(CpuState *cpu, const DecodedInsn *insn)
 {
     interp_unimplemented_count++;
-    (void)insn;
+    if (log_enabled(LOG_UNIMP))
+        log_printf("cpu: instruction not implemented (op %u, %u bytes) at %04x:%08x: #UD\n",
+                   (unsigned)insn->op, (unsigned)insn->len, cpu->seg[SEG_CS].sel, cpu->eip);
     cpu_raise(cpu, EXC_UD, 0);
 }
 

@@ -3,6 +3,7 @@
 #include "cpu/debug_regs.h"
 #include "cpu/interp.h"
 #include "cpu/io_perm.h"
+#include "machine/log.h"
 #include "softmmu/ioport.h"
 
 void cpu_check_io(CpuState *cpu, uint16_t port, unsigned size)
@@ -24,6 +25,30 @@ void cpu_check_io(CpuState *cpu, uint16_t port, unsigned size)
         cpu_raise(cpu, EXC_GP, 0);
 }
 
+static void log_port(const CpuState *cpu, const char *dir, uint16_t port, unsigned size,
+                     uint32_t value)
+{
+    log_printf("ioport %-3s port 0x%04x size %u value 0x%0*x at %04x:%08x\n", dir, port, size,
+               (int)size * 2, value, cpu->seg[SEG_CS].sel, cpu->eip);
+}
+
+uint32_t cpu_port_read(CpuState *cpu, uint16_t port, unsigned size)
+{
+    cpu->stats.io_accesses++;
+    uint32_t v = ioport_read(cpu->io, port, size);
+    if (log_enabled(LOG_IOPORT))
+        log_port(cpu, "in", port, size, v);
+    return v;
+}
+
+void cpu_port_write(CpuState *cpu, uint16_t port, unsigned size, uint32_t value)
+{
+    cpu->stats.io_accesses++;
+    if (log_enabled(LOG_IOPORT))
+        log_port(cpu, "out", port, size, value);
+    ioport_write(cpu->io, port, size, value);
+}
+
 static uint16_t io_port(const CpuState *cpu, const DecodedInsn *insn, int i)
 {
     return insn->opnd[i].type == OPT_IMM ? (uint16_t)(insn->imm & 0xFF) : cpu->gpr[R_EDX].w;
@@ -34,8 +59,7 @@ static void op_in(CpuState *cpu, const DecodedInsn *insn)
     uint16_t port = io_port(cpu, insn, 1);
     unsigned size = opnd_size(insn, 0);
     cpu_check_io(cpu, port, size);
-    cpu->stats.io_accesses++;
-    uint32_t v = ioport_read(cpu->io, port, size);
+    uint32_t v = cpu_port_read(cpu, port, size);
     gpr_write(cpu, R_EAX, size, v);
     dbg_check_io(cpu, port, size);
 }
@@ -45,8 +69,7 @@ static void op_out(CpuState *cpu, const DecodedInsn *insn)
     uint16_t port = io_port(cpu, insn, 0);
     unsigned size = opnd_size(insn, 1);
     cpu_check_io(cpu, port, size);
-    cpu->stats.io_accesses++;
-    ioport_write(cpu->io, port, size, gpr_read(cpu, R_EAX, size));
+    cpu_port_write(cpu, port, size, gpr_read(cpu, R_EAX, size));
     dbg_check_io(cpu, port, size);
 }
 

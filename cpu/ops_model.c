@@ -15,6 +15,7 @@
  * (ECX 0 or 1); nothing is counted, so they read 0; #GP(0) at CPL > 0 unless CR4.PCE. */
 #include "cpu/cpu.h"
 #include "cpu/sysops.h"
+#include "machine/log.h"
 
 #define MSR_TSC 0x10u
 #define MSR_PLATFORM_ID 0x17u
@@ -81,6 +82,16 @@ static void op_rdtsc(CpuState *cpu, const DecodedInsn *insn)
     cpu->EDX = (uint32_t)(t >> 32);
 }
 
+/* An MSR index this model does not have: #GP(0), as the CPU would; logged under -d unimp,
+ * since a guest that relies on it usually means a model gap (Linux reads many). */
+static _Noreturn void unmodelled_msr(CpuState *cpu, const char *what)
+{
+    if (log_enabled(LOG_UNIMP))
+        log_printf("cpu: %s of MSR 0x%x, not modelled, at %04x:%08x: #GP\n", what, cpu->ECX,
+                   cpu->seg[SEG_CS].sel, cpu->eip);
+    cpu_raise(cpu, EXC_GP, 0);
+}
+
 static void op_rdmsr(CpuState *cpu, const DecodedInsn *insn)
 {
     (void)insn;
@@ -93,7 +104,7 @@ static void op_rdmsr(CpuState *cpu, const DecodedInsn *insn)
     case MSR_SYSENTER_CS: v = cpu->sysenter_cs; break;
     case MSR_SYSENTER_ESP: v = cpu->sysenter_esp; break;
     case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
-    default: cpu_raise(cpu, EXC_GP, 0); /* includes APIC_BASE: there is no APIC */
+    default: unmodelled_msr(cpu, "rdmsr"); /* includes APIC_BASE: there is no APIC */
     }
     cpu->EAX = (uint32_t)v;
     cpu->EDX = (uint32_t)(v >> 32);
@@ -113,7 +124,7 @@ static void op_wrmsr(CpuState *cpu, const DecodedInsn *insn)
     case MSR_SYSENTER_CS: cpu->sysenter_cs = cpu->EAX; break;
     case MSR_SYSENTER_ESP: cpu->sysenter_esp = cpu->EAX; break;
     case MSR_SYSENTER_EIP: cpu->sysenter_eip = cpu->EAX; break;
-    default: cpu_raise(cpu, EXC_GP, 0);
+    default: unmodelled_msr(cpu, "wrmsr");
     }
 }
 

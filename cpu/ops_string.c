@@ -20,7 +20,6 @@
  */
 #include "cpu/io_perm.h"
 #include "cpu/ops_util.h"
-#include "softmmu/ioport.h"
 
 #define REP_CHUNK 4096
 
@@ -110,8 +109,7 @@ static bool step_ins(CpuState *cpu, const DecodedInsn *insn, const StrCtx *s)
     mmu_translate(cpu, lin, MMU_WRITE, cpu_user(cpu));
     if ((lin & 0xFFF) + s->size > 0x1000)
         mmu_translate(cpu, lin + s->size - 1, MMU_WRITE, cpu_user(cpu));
-    cpu->stats.io_accesses++;
-    uint32_t v = ioport_read(cpu->io, port, s->size);
+    uint32_t v = cpu_port_read(cpu, port, s->size);
     lin_write_sz(cpu, lin, s->size, v);
     str_advance(cpu, s, R_EDI);
     return false;
@@ -120,8 +118,7 @@ static bool step_ins(CpuState *cpu, const DecodedInsn *insn, const StrCtx *s)
 static bool step_outs(CpuState *cpu, const DecodedInsn *insn, const StrCtx *s)
 {
     uint32_t v = cpu_read_sz(cpu, insn->seg, str_reg(cpu, s, R_ESI), s->size);
-    cpu->stats.io_accesses++;
-    ioport_write(cpu->io, cpu->gpr[R_EDX].w, s->size, v);
+    cpu_port_write(cpu, cpu->gpr[R_EDX].w, s->size, v);
     str_advance(cpu, s, R_ESI);
     return false;
 }

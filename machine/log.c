@@ -19,7 +19,7 @@ static const struct {
 
 const char *log_category_names(void)
 {
-    return "int, in_asm, cpu, unimp, guest_errors, ioport, cpu_reset";
+    return "int, in_asm, cpu, unimp, guest_errors, ioport, cpu_reset, out_asm";
 }
 
 bool log_parse_categories(const char *list, unsigned *mask)
