@@ -11,6 +11,11 @@
  * idles the loop waits on the host's input instead of spinning. With a kernel_path the
  * machine boots that kernel directly (machine/kernel_loader.h): no firmware runs (a
  * bios_path, if given, is still mapped), and a guest reset loads and enters it again.
+ * Resets: port 92h bit 0, the i8042's output-port reset line (pulse FEh, or D1h with bit
+ * 0 clear), the PIIX3's CF9h (RCPU set, -M pc) and a triple fault each reset the whole
+ * machine (CPU RESET state, every device, the PAM/upper-memory ROM images; RAM and CMOS RAM
+ * kept), as QEMU does; a real board turns most of them into an INIT of the CPU alone, which
+ * is not modelled. With no_reboot the run ends there with status 0 instead.
  */
 #ifndef VMM86_MACHINE_MACHINE_H
 #define VMM86_MACHINE_MACHINE_H
