@@ -473,6 +473,23 @@ static void emit_env(Bk *k, const IrOp *op)
     }
 }
 
+/* The TSC as RDTSC at instruction op->insn reads it: the icount bk_emit_icount_sync
+ * would store, plus the offset. */
+static void emit_tsc(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    int rd = alloc_reg(k, ir_is_global(op->d));
+    x_load(cb, 8, X_R10, xmem(X_RSP, BK_BASE_SLOT));
+    x_alu_rr(cb, XA_SUB, 8, X_R10, BK_BUDGET);
+    if (op->insn < k->tb->ninsns)
+        x_alu_ri(cb, XA_SUB, 8, X_R10, k->tb->ninsns - op->insn);
+    x_alu_rm(cb, XA_ADD, 8, X_R10, xmem(X_RBP, ENV(tsc_offset)));
+    if (op->imm)
+        x_shift_ri(cb, XS_SHR, 8, X_R10, op->imm & 63);
+    x_mov_rr(cb, 4, rd, X_R10);
+    set_result(k, op->d, rd);
+}
+
 /* ---- guest memory -------------------------------------------------------------------------------- */
 
 static void capture_stub_state(Bk *k, Stub *s, const IrOp *op)
@@ -819,6 +836,7 @@ static void emit_op(Bk *k, const IrOp *op)
     case IR_SETCC: emit_setcc(k, op); break;
     case IR_SELNZ: emit_selnz(k, op); break;
     case IR_LD_ENV: case IR_ST_ENV: emit_env(k, op); break;
+    case IR_TSC: emit_tsc(k, op); break;
     case IR_LD: emit_ld(k, op); break;
     case IR_ST: emit_st(k, op); break;
     case IR_GUARD: case IR_BAIL: emit_guard(k, op); break;

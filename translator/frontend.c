@@ -381,6 +381,20 @@ IrVal fe_get_cf(Fe *f)
     return d;
 }
 
+IrVal fe_arith_flags(Fe *f)
+{
+    const FeCc *cc = &f->cc;
+    IrBlock *b = f->b;
+    if (cc->kind == CCK_EFL)
+        return cc->efl;
+    fe_cc_store(f);
+    IrVal d = ir_temp(b);
+    IrOp *op = ir_emit(b, IR_CALL);
+    op->d = d;
+    op->imm = ir_helper(b, (const void *)jit_helper_arith_flags);
+    return d;
+}
+
 void fe_brcc(Fe *f, FeTest t, unsigned label)
 {
     if (t.constant >= 0)

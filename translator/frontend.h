@@ -73,6 +73,8 @@ bool fe_flags_live(const Fe *f, uint32_t mask);
 FeTest fe_cond(Fe *f, unsigned cc);
 IrVal fe_test_value(Fe *f, FeTest t);
 IrVal fe_get_cf(Fe *f);
+/* All six arithmetic flags as their EFLAGS bits (a helper call unless they are explicit). */
+IrVal fe_arith_flags(Fe *f);
 void fe_brcc(Fe *f, FeTest t, unsigned label);
 void fe_guard(Fe *f, IrCond cond, IrVal a, uint32_t imm, unsigned vector);
 /* If cond(a, imm), leave the block before this instruction: the interpreter runs it. */

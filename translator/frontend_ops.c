@@ -29,6 +29,8 @@ static bool shift_by_cl(const DecodedInsn *in)
     return in->opnd[1].type == OPT_GPR && in->opnd[1].reg == R_ECX && in->opnd[1].size == 1;
 }
 
+static bool is_rotate(unsigned op) { return op == OP_ROL || op == OP_ROR; }
+
 static bool shift_inline(const DecodedInsn *in)
 {
     if (shift_by_cl(in))
@@ -36,6 +38,8 @@ static bool shift_inline(const DecodedInsn *in)
     if (in->opnd[1].type != OPT_IMM || !is_gpr_or_mem(&in->opnd[0]))
         return false;
     uint32_t count = (in->opnd[1].reg == 2 ? 1 : in->imm) & 31;
+    if (is_rotate(in->op))
+        return count != 0;
     return count != 0 && count < 8u * in->opnd[0].size;
 }
 
@@ -55,7 +59,7 @@ bool fe_can_inline(const DecodedInsn *in, uint32_t eip, const JitTranslateCtx *c
         return is_gpr_or_mem(&o[0]) && (is_gpr_or_mem(&o[1]) || o[1].type == OPT_IMM);
     case OP_INC: case OP_DEC: case OP_NEG: case OP_NOT:
         return is_gpr_or_mem(&o[0]);
-    case OP_SHL: case OP_SHR: case OP_SAR:
+    case OP_SHL: case OP_SHR: case OP_SAR: case OP_ROL: case OP_ROR:
         return shift_inline(in);
     case OP_IMUL2:
         return o[0].type == OPT_GPR && is_gpr_or_mem(&o[1]);
@@ -78,7 +82,7 @@ bool fe_can_inline(const DecodedInsn *in, uint32_t eip, const JitTranslateCtx *c
     case OP_SETCC:
         return is_gpr_or_mem(&o[0]);
     case OP_CBW: case OP_CWD: case OP_NOP: case OP_PAUSE: case OP_LEAVE: case OP_CLD:
-    case OP_STD:
+    case OP_STD: case OP_FENCE: case OP_RDTSC:
         return true;
     default:
         return false;
@@ -89,9 +93,12 @@ bool fe_insn_may_sync(const DecodedInsn *in, bool inlined)
 {
     if (!inlined || (in->row->attr & A_STACK))
         return true;
-    if ((in->op == OP_SHL || in->op == OP_SHR || in->op == OP_SAR) && shift_by_cl(in))
+    if ((in->op == OP_SHL || in->op == OP_SHR || in->op == OP_SAR || is_rotate(in->op)) &&
+        shift_by_cl(in))
         return true; /* it may leave to the interpreter (IR_BAIL) */
-    if (in->op == OP_LEA || in->op == OP_NOP)
+    if (in->op == OP_RDTSC)
+        return true; /* CR4.TSD outside ring 0: the interpreter raises #GP (IR_BAIL) */
+    if (in->op == OP_LEA || in->op == OP_NOP || in->op == OP_FENCE)
         return false;
     for (unsigned i = 0; i < in->nopnd; i++)
         if (in->opnd[i].type == OPT_MEM)
@@ -375,9 +382,58 @@ static void tr_shift_cl(Fe *f)
     fe_cc_set_efl(f, fl);
 }
 
+/* ROL, ROR by a constant or by CL (a masked count of 0 leaves to the interpreter: nothing
+ * changes, not even the flags). An 8- or 16-bit operand is replicated across 32 bits, so
+ * a 32-bit rotate by any count leaves the right bits in the low byte or word. They write
+ * CF and OF only: the others come from the state before (cpu/ops_shift.c). */
+static void tr_rotate(Fe *f)
+{
+    const DecodedInsn *in = f->insn;
+    IrBlock *b = f->b;
+    unsigned size = in->opnd[0].size, w = 8 * size;
+    bool left = in->op == OP_ROL;
+    IrVal c = IR_NOVAL;
+    uint32_t ci = 0;
+    if (shift_by_cl(in)) {
+        c = ir_binopi(b, IR_AND, R_ECX, 31);
+        fe_bail(f, IRC_EQ, c, 0);
+    } else {
+        ci = (in->opnd[1].reg == 2 ? 1 : in->imm) & 31;
+    }
+    bool mem = in->opnd[0].type == OPT_MEM;
+    IrVal off = mem ? fe_ea(f) : IR_NOVAL;
+    IrVal x = mem ? fe_load(f, in->seg, off, size, JMS_RMW) : fe_gpr_get(f, in->opnd[0].reg, size);
+    if (size < 4)
+        x = ir_binopi(b, IR_MUL, x, size == 1 ? 0x01010101u : 0x00010001u);
+    IrOpc rop = left ? IR_ROL : IR_ROR;
+    IrVal r = c == IR_NOVAL ? ir_binopi(b, rop, x, ci) : ir_binop(b, rop, x, c);
+    if (size < 4)
+        r = ir_binopi(b, IR_AND, r, opmask(size));
+    r = fe_snap(f, r);
+    if (mem)
+        fe_store(f, in->seg, off, size, r);
+    else
+        fe_gpr_set(f, in->opnd[0].reg, size, r);
+    if (!fe_flags_live(f, FL_ARITH))
+        return;
+    /* ROL: CF = bit 0, OF = CF ^ bit w-1. ROR: CF = bit w-1, OF = bit w-1 ^ bit w-2. */
+    IrVal top = ir_binopi(b, IR_AND, ir_binopi(b, IR_SHR, r, w - 1), 1);
+    IrVal cf = left ? ir_binopi(b, IR_AND, r, 1) : top;
+    IrVal other = left ? cf : ir_binopi(b, IR_AND, ir_binopi(b, IR_SHR, r, w - 2), 1);
+    IrVal of = ir_binop(b, IR_XOR, top, other);
+    IrVal bits = ir_binop(b, IR_OR, cf, ir_binopi(b, IR_SHL, of, 11));
+    if (fe_flags_live(f, FL_ARITH & ~(FL_CF | FL_OF)))
+        bits = ir_binop(b, IR_OR, bits, ir_binopi(b, IR_AND, fe_arith_flags(f), ~(FL_CF | FL_OF)));
+    fe_cc_set_efl(f, bits);
+}
+
 /* SHL, SHR, SAR by a constant 1..width-1 (other counts go to the handler). */
 static void tr_shift(Fe *f)
 {
+    if (is_rotate(f->insn->op)) {
+        tr_rotate(f);
+        return;
+    }
     if (shift_by_cl(f->insn)) {
         tr_shift_cl(f);
         return;
@@ -677,6 +733,33 @@ static void tr_cld_std(Fe *f, bool set)
     op->size = 4;
 }
 
+/* RDTSC: EDX:EAX = icount + tsc_offset (cpu/ops_model.c). With CR4.TSD set, only ring 0
+ * may read it; the mode says whether this code can run outside ring 0, CR4 is read at run
+ * time and the interpreter raises the #GP. */
+static void tr_rdtsc(Fe *f)
+{
+    IrBlock *b = f->b;
+    uint32_t m = f->ctx->mode;
+    if ((m & JM_PE) && (jm_cpl(m) != 0 || (m & JM_VM))) {
+        IrVal cr4 = ir_temp(b);
+        IrOp *op = ir_emit(b, IR_LD_ENV);
+        op->d = cr4;
+        op->imm = ENV(cr4);
+        op->size = 4;
+        fe_bail(f, IRC_TSTNZ, cr4, CR4_TSD);
+    }
+    IrVal part[2];
+    for (unsigned i = 0; i < 2; i++) {
+        part[i] = ir_temp(b);
+        IrOp *op = ir_emit(b, IR_TSC);
+        op->d = part[i];
+        op->imm = 32 * i;
+        op->insn = (uint16_t)f->idx;
+    }
+    fe_gpr_set(f, R_EAX, 4, part[0]);
+    fe_gpr_set(f, R_EDX, 4, part[1]);
+}
+
 bool fe_inline_insn(Fe *f)
 {
     switch (f->insn->op) {
@@ -692,7 +775,7 @@ bool fe_inline_insn(Fe *f)
         tr_alu(f);
         break;
     case OP_INC: case OP_DEC: case OP_NEG: case OP_NOT: tr_unary(f); break;
-    case OP_SHL: case OP_SHR: case OP_SAR: tr_shift(f); break;
+    case OP_SHL: case OP_SHR: case OP_SAR: case OP_ROL: case OP_ROR: tr_shift(f); break;
     case OP_IMUL2: case OP_IMUL3: tr_imul(f); break;
     case OP_MUL: case OP_IMUL1: tr_mul1(f); break;
     case OP_PUSH: tr_push(f); break;
@@ -707,7 +790,8 @@ bool fe_inline_insn(Fe *f)
     case OP_CMOVCC: tr_cmov(f); break;
     case OP_CLD: tr_cld_std(f, false); break;
     case OP_STD: tr_cld_std(f, true); break;
-    case OP_NOP: case OP_PAUSE: break;
+    case OP_NOP: case OP_PAUSE: case OP_FENCE: break;
+    case OP_RDTSC: tr_rdtsc(f); break;
     default: return false;
     }
     return true;

@@ -183,7 +183,7 @@ bool ir_op_defines(const IrOp *op)
     case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
     case IR_MUL: case IR_MULHU: case IR_MULHS: case IR_NEG: case IR_NOT: case IR_EXT:
     case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV: case IR_LD:
-    case IR_CALL: case IR_HANDLER:
+    case IR_CALL: case IR_HANDLER: case IR_TSC:
         return op->d != IR_NOVAL;
     default:
         return false;
@@ -196,7 +196,7 @@ bool ir_op_has_effects(const IrOp *op)
     case IR_MOV: case IR_MOVI: case IR_ADD: case IR_SUB: case IR_AND: case IR_OR:
     case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
     case IR_MUL: case IR_MULHU: case IR_MULHS: case IR_NEG: case IR_NOT: case IR_EXT:
-    case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV:
+    case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV: case IR_TSC:
         return ir_is_global(op->d);
     case IR_NOP:
         return false;
@@ -207,7 +207,8 @@ bool ir_op_has_effects(const IrOp *op)
 
 void ir_op_uses(const IrBlock *b, const IrOp *op, void (*fn)(IrVal v, void *arg), void *arg)
 {
-    if (op->opc == IR_NOP || op->opc == IR_MOVI || op->opc == IR_LD_ENV || op->opc == IR_LABEL)
+    if (op->opc == IR_NOP || op->opc == IR_MOVI || op->opc == IR_LD_ENV || op->opc == IR_LABEL ||
+        op->opc == IR_TSC)
         return;
     if (op->a != IR_NOVAL)
         fn(op->a, arg);
@@ -252,7 +253,8 @@ static IrVal cp_resolve(const CopyProp *cp, IrVal v)
 
 static void cp_rewrite(IrBlock *b, CopyProp *cp, IrOp *op)
 {
-    if (op->opc == IR_NOP || op->opc == IR_MOVI || op->opc == IR_LD_ENV || op->opc == IR_LABEL)
+    if (op->opc == IR_NOP || op->opc == IR_MOVI || op->opc == IR_LD_ENV || op->opc == IR_LABEL ||
+        op->opc == IR_TSC)
         return;
     op->a = cp_resolve(cp, op->a);
     if (!(op->flags & IRF_IMM))
@@ -410,7 +412,7 @@ static const char *const opc_names[IR_OPC_COUNT] = {
     "nop", "mov", "movi", "add", "sub", "and", "or", "xor", "shl", "shr", "sar", "rol", "ror",
     "mul", "mulhu", "mulhs", "neg", "not", "ext", "dep", "setcc", "selnz", "parity", "ld_env",
     "st_env", "ld", "st", "guard", "bail", "call", "handler", "exit_if", "brcc", "label", "exit_tb",
-    "exit_indirect", "exit", "insn",
+    "exit_indirect", "exit", "insn", "tsc",
 };
 static const char *const cond_names[IRC_COUNT] = {
     "eq", "ne", "ltu", "geu", "leu", "gtu", "lt", "ge", "le", "gt", "tstz", "tstnz",

@@ -85,6 +85,8 @@ typedef enum IrOpc {
     IR_EXIT_INDIRECT, /* leave to guest EIP a (looked up at run time) */
     IR_EXIT,          /* leave to the dispatcher; EIP imm (IRF_IMM) or already in CpuState */
     IR_INSN,          /* start of guest instruction `insn` */
+    IR_TSC,           /* d = bits imm..imm+31 of (TSC offset + icount before instruction
+                         `insn`): RDTSC without a call */
     IR_OPC_COUNT
 } IrOpc;
 

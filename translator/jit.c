@@ -274,6 +274,26 @@ CpuExit jit_exec(JitState *j, uint64_t budget)
     }
 }
 
+/* The operations translated code handed to the interpreter most often (candidates for
+ * translating inline). */
+static void print_top_handlers(const JitStats *s, FILE *out)
+{
+    bool shown[OP_COUNT] = {false};
+    fprintf(out, "  helper calls by op:");
+    const uint64_t *h = s->handler_by_op;
+    for (int n = 0; n < 10; n++) {
+        int best = -1;
+        for (int o = 0; o < OP_COUNT; o++)
+            if (!shown[o] && h[o] && (best < 0 || h[o] > h[best]))
+                best = o;
+        if (best < 0)
+            break;
+        shown[best] = true;
+        fprintf(out, " %s %llu", op_names[best], (unsigned long long)h[best]);
+    }
+    fputc('\n', out);
+}
+
 void jit_print_stats(const JitState *j, FILE *out)
 {
     const JitStats *s = &j->stats;
@@ -296,5 +316,6 @@ void jit_print_stats(const JitState *j, FILE *out)
             (unsigned long long)s->block_runs, (unsigned long long)s->jc_misses, (unsigned long long)s->helper_calls,
             (unsigned long long)s->slow_mem, (unsigned long long)s->aborts,
             (unsigned long long)s->interp_insns);
+    print_top_handlers(s, out);
     lockstep_print_stats(j, out);
 }

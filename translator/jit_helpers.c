@@ -22,6 +22,7 @@ uint32_t jit_helper_exec_insn(CpuState *cpu, const JitInsnRec *rec)
 {
     JitState *j = cpu->engine;
     j->stats.helper_calls++;
+    j->stats.handler_by_op[rec->insn.op]++;
     cpu->eip = rec->eip;
     cpu_step_decoded(cpu, &rec->insn, false);
     bool irq = (cpu->intr && (cpu->eflags & FL_IF)) || cpu->nmi_pending;
@@ -106,3 +107,5 @@ void jit_helper_raise(CpuState *cpu, uint32_t eip, uint32_t vector)
 uint32_t jit_helper_cond(CpuState *cpu, uint32_t cc) { return cpu_cond(cpu, cc & 15); }
 
 uint32_t jit_helper_get_cf(CpuState *cpu) { return cpu_get_cf(cpu) ? FL_CF : 0; }
+
+uint32_t jit_helper_arith_flags(CpuState *cpu) { return cpu_get_eflags(cpu) & FL_ARITH; }

@@ -20,6 +20,7 @@
 
 #include "cpu/cpu_state.h"
 #include "cpu/decode.h"
+#include "cpu/optable.h"
 #include "translator/ir.h"
 #include "translator/jit.h"
 
@@ -148,6 +149,7 @@ typedef struct JitStats {
     uint64_t code_bytes;      /* host code generated */
     uint64_t guest_insns;     /* guest instructions translated */
     uint64_t inline_insns;    /* ... of which translated inline (not handler calls) */
+    uint64_t handler_by_op[OP_COUNT]; /* helper calls per operation (--stats: the top few) */
 } JitStats;
 
 typedef uintptr_t (*JitEnterFn)(CpuState *cpu, const void *code);
@@ -230,6 +232,7 @@ uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const Jit
 void jit_helper_raise(CpuState *cpu, uint32_t eip, uint32_t vector);
 uint32_t jit_helper_cond(CpuState *cpu, uint32_t cc);
 uint32_t jit_helper_get_cf(CpuState *cpu);
+uint32_t jit_helper_arith_flags(CpuState *cpu);
 
 /* ---- lockstep.c ------------------------------------------------------------------------------- */
 CpuExit lockstep_exec(JitState *j, uint64_t budget);
