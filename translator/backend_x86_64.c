@@ -604,7 +604,7 @@ static void emit_guard(Bk *k, const IrOp *op)
     Stub *s = bk_new_stub(k, op->opc == IR_BAIL ? STUB_INTERP : STUB_GUARD);
     capture_stub_state(k, s, op);
     s->imm = op->imm2;
-    s->eip = k->tb->insns[op->insn].eip;
+    s->eip = k->in->fe ? k->in->fe->insns[op->insn].eip : 0;
     int cc = emit_compare(k, (IrCond)op->cond, ra, -1, op->imm);
     stub_entry(s, x_jcc_fwd(&k->cb, cc));
 }
@@ -683,7 +683,12 @@ static void emit_handler(Bk *k, const IrOp *op)
     prepare_call(k, true);
     bk_emit_icount_sync(k, op->insn); /* the handler retires its instruction itself */
     x_mov_rr(cb, 8, X_RDI, X_RBP);
-    x_mov_ri64(cb, X_RSI, (uint64_t)(uintptr_t)&k->tb->insns[op->insn]);
+    const JitInsnRec *rec = k->in->rec_of ? k->in->rec_of[op->insn] : NULL;
+    if (!rec) {
+        k->failed = true; /* cannot happen: new_block made one for every IR_HANDLER */
+        return;
+    }
+    x_mov_ri64(cb, X_RSI, (uint64_t)(uintptr_t)rec);
     x_call(cb, (const void *)jit_helper_exec_insn);
     set_result(k, op->d, X_RAX);
 }
@@ -864,6 +869,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     k->ir = ir;
     k->ctx = in->ctx;
     k->tb = in->tb;
+    k->in = in;
     k->cb = (CodeBuf){j->cache_ptr, j->cache_ptr, j->cache + j->cache_size, false};
     memset(&k->rf, 0, sizeof k->rf);
     for (int r = 0; r < 16; r++)

@@ -86,6 +86,7 @@ typedef struct Bk {
     const IrBlock *ir;
     const JitTranslateCtx *ctx;
     TransBlock *tb;
+    const BackendInput *in;
     CodeBuf cb;
     RegFile rf;
     unsigned cur;                       /* index of the op being emitted */

@@ -102,28 +102,6 @@ void bk_emit_icount_sync(Bk *k, unsigned retired)
     x_store(cb, 8, xmem(X_RBP, ENV(icount)), X_R10);
 }
 
-/* Saves the caller-saved registers that hold values; returns how many were pushed. */
-static unsigned push_live(Bk *k, const RegFile *rf, int8_t *saved)
-{
-    unsigned n = 0;
-    for (int r = 0; r < 16; r++)
-        if ((BK_CALLER_SAVED & (1u << r)) && rf->val[r] != IR_NOVAL) {
-            x_push(&k->cb, r);
-            saved[n++] = (int8_t)r;
-        }
-    if (n & 1)
-        x_alu_ri(&k->cb, XA_SUB, 8, X_RSP, 8);
-    return n;
-}
-
-static void pop_live(Bk *k, const int8_t *saved, unsigned n)
-{
-    if (n & 1)
-        x_alu_ri(&k->cb, XA_ADD, 8, X_RSP, 8);
-    while (n-- > 0)
-        x_pop(&k->cb, saved[n]);
-}
-
 /* Everything a slow path must leave in CpuState before it may fault or exit: dirty guest
  * registers, pending lazy flags, and the retired-instruction count. */
 static void stub_sync(Bk *k, const Stub *s)
@@ -133,35 +111,23 @@ static void stub_sync(Bk *k, const Stub *s)
     bk_emit_icount_sync(k, s->insn);
 }
 
+/* A load or store slow path: registers and pending flags to CpuState, then the shared
+ * thunk (R10 = offset, R11 = value to store; the site pointer follows the call), which
+ * returns past the pointer with a load's value in R10, or leaves to the interpreter. */
 static void emit_stub_mem(Bk *k, const Stub *s)
 {
     CodeBuf *cb = &k->cb;
-    stub_sync(k, s);
-    int8_t saved[16];
-    unsigned n = push_live(k, &s->rf, saved);
+    bk_writeback_dirty(k, &s->rf);
+    bk_emit_sync_list(k, s->sync_first, s->sync_count);
+    ((JitMemSite *)s->site)->pending = (uint8_t)(k->tb->ninsns - s->insn);
     x_mov_rr(cb, 4, X_R10, s->off_reg);
     if (s->kind == STUB_ST && s->val_reg >= 0)
         x_mov_rr(cb, 4, X_R11, s->val_reg);
     else if (s->kind == STUB_ST)
         x_mov_ri(cb, X_R11, s->imm);
-    x_mov_rr(cb, 4, X_RSI, X_R10);
-    if (s->kind == STUB_ST) {
-        x_mov_rr(cb, 4, X_RDX, X_R11);
-        x_mov_ri64(cb, X_RCX, (uint64_t)(uintptr_t)s->site);
-    } else {
-        x_mov_ri64(cb, X_RDX, (uint64_t)(uintptr_t)s->site);
-    }
-    x_mov_rr(cb, 8, X_RDI, X_RBP);
-    x_call(cb, s->kind == STUB_ST ? (const void *)jit_helper_store : (const void *)jit_helper_load);
-    x_mov_rr(cb, 8, X_R10, X_RAX);
-    pop_live(k, saved, n);
-    if (s->kind == STUB_LD) {
-        x_bt_ri(cb, 8, X_R10, 32); /* bit 32: leave and interpret this instruction */
-        x_jcc(cb, XC_B, k->j->epilogue_interp);
-    } else {
-        x_test_rr(cb, 4, X_R10, X_R10);
-        x_jcc(cb, XC_NE, k->j->epilogue_interp);
-    }
+    x_call(cb, s->kind == STUB_ST ? k->j->slow_st : k->j->slow_ld);
+    if (x_room(cb))
+        x_q(cb, (uint64_t)(uintptr_t)s->site);
     if (s->kind == STUB_LD)
         x_mov_rr(cb, 4, s->dst_reg, X_R10);
     x_jmp(cb, s->ret);
@@ -365,6 +331,48 @@ void bk_emit_exit_indirect(Bk *k, int target_reg)
     emit_lookup_jump(k);
 }
 
+/* The shared part of every load or store slow path, called from a block's stub with
+ * R10 = offset, R11 = value (stores) and the JitMemSite pointer in the 8 bytes after the
+ * call. It saves the caller-saved registers (7 pushes and the return address keep RSP
+ * 16-byte aligned), calls the helper with the icount of everything charged so far
+ * (base - budget: the helper subtracts what the site has not retired), and returns past
+ * the pointer with a load's value in R10, or, when the helper says the interpreter must
+ * run the instruction, drops the return address and leaves (CpuState is complete). */
+static uint8_t *emit_slow_thunk(CodeBuf *cb, JitState *j, bool store)
+{
+    static const int8_t saved[] = {X_RAX, X_RCX, X_RDX, X_RSI, X_RDI, X_R8, X_R9};
+    uint8_t *start = cb->p;
+    for (unsigned i = 0; i < 7; i++)
+        x_push(cb, saved[i]);
+    const int32_t frame = 8 * 8; /* the pushes and the return address: the block's RSP */
+    x_mov_rr(cb, 8, X_RDI, X_RBP);
+    x_mov_rr(cb, 4, X_RSI, X_R10);
+    x_mov_rr(cb, 4, X_RDX, X_R11);
+    x_load(cb, 8, X_RCX, xmem(X_RSP, frame - 8));
+    x_load(cb, 8, X_RCX, xmem(X_RCX, 0));
+    x_load(cb, 8, X_R8, xmem(X_RSP, frame + BK_BASE_SLOT));
+    x_alu_rr(cb, XA_SUB, 8, X_R8, BK_BUDGET);
+    x_call(cb, store ? (const void *)jit_helper_store : (const void *)jit_helper_load);
+    x_mov_rr(cb, 8, X_R10, X_RAX);
+    for (unsigned i = 7; i-- > 0;)
+        x_pop(cb, saved[i]);
+    uint8_t *to_abort;
+    if (store) {
+        x_test_rr(cb, 4, X_R10, X_R10);
+        to_abort = x_jcc_fwd(cb, XC_NE);
+    } else {
+        x_bt_ri(cb, 8, X_R10, 32); /* bit 32: leave and interpret this instruction */
+        to_abort = x_jcc_fwd(cb, XC_B);
+    }
+    x_alu_mi(cb, XA_ADD, 8, xmem(X_RSP, 0), 8); /* return past the site pointer */
+    x_ret(cb);
+    if (to_abort)
+        x_patch_rel32(to_abort, cb->p);
+    x_alu_ri(cb, XA_ADD, 8, X_RSP, 8);
+    x_jmp(cb, j->epilogue_interp);
+    return start;
+}
+
 bool bk_emit_trampolines(JitState *j)
 {
     CodeBuf cb = {j->cache, j->cache, j->cache + j->cache_size, false};
@@ -406,6 +414,9 @@ bool bk_emit_trampolines(JitState *j)
     x_mov_ri64(&cb, X_RAX, (uint64_t)(uintptr_t)&j->stats.jc_misses);
     x_alu_mi(&cb, XA_ADD, 8, xmem(X_RAX, 0), 1);
     x_jmp(&cb, j->epilogue_zero);
+
+    j->slow_ld = emit_slow_thunk(&cb, j, false);
+    j->slow_st = emit_slow_thunk(&cb, j, true);
     if (cb.overflow)
         return false;
     j->cache_body = (uint8_t *)(((uintptr_t)cb.p + 63) & ~(uintptr_t)63);

@@ -87,7 +87,7 @@ static unsigned new_site(Fe *f, int seg, unsigned size, unsigned jms)
     }
     if (jm_cpl(f->ctx->mode) == 3)
         jms |= JMS_USER;
-    o->sites[o->nsites] = (JitMemSite){f->eip, (uint8_t)seg, (uint8_t)size, (uint8_t)jms, NULL};
+    o->sites[o->nsites] = (JitMemSite){f->eip, (uint8_t)seg, (uint8_t)size, (uint8_t)jms, 0, NULL};
     return o->nsites++;
 }
 
@@ -685,10 +685,13 @@ bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, 
         f.ea = IR_NOVAL;
         IrOp *mark = ir_emit(ir, IR_INSN);
         mark->insn = (uint16_t)i;
-        if (inlined[i] && fe_inline_insn(&f))
+        out->handler[i] = false;
+        if (inlined[i] && fe_inline_insn(&f)) {
             out->ninline++;
-        else
+        } else {
+            out->handler[i] = true;
             fe_handler(&f, ends_block(f.insn));
+        }
     }
     out->ninsns = i;
     if (!f.ended) { /* cut short (or by a page end): continue with the next instruction */

@@ -104,12 +104,16 @@ static void dump_block(JitState *j, const TransBlock *tb)
     cs_close(&h);
 }
 
-/* Places the front end's metadata in the arena. NULL when the arena is full. */
+/* Places the front end's metadata in the arena (instruction records only for the handler
+ * calls, unless lockstep wants them all) and fills j->rec_of. NULL when the arena is full. */
 static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
 {
     const FeOutput *o = j->fe_out;
+    unsigned nrec = 0;
+    for (unsigned i = 0; i < o->ninsns; i++)
+        nrec += j->lockstep || o->handler[i];
     TransBlock *tb = jit_meta_alloc(j, sizeof *tb);
-    JitInsnRec *insns = jit_meta_alloc(j, sizeof *insns * o->ninsns);
+    JitInsnRec *insns = jit_meta_alloc(j, sizeof *insns * (nrec ? nrec : 1));
     JitMemSite *sites = jit_meta_alloc(j, sizeof *sites * (o->nsites ? o->nsites : 1));
     void *page = jit_meta_alloc(j, sizeof(JitPage)); /* room for tb_insert's page record */
     if (!tb || !insns || !sites || !page)
@@ -126,10 +130,15 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
     tb->ninsns = (uint16_t)o->ninsns;
     tb->cover_lo = o->cover_lo;
     tb->cover_hi = o->cover_hi;
-    memcpy(insns, o->insns, sizeof *insns * o->ninsns);
+    for (unsigned i = 0, r = 0; i < o->ninsns; i++) {
+        j->rec_of[i] = NULL;
+        if (!j->lockstep && !o->handler[i])
+            continue;
+        insns[r] = o->insns[i];
+        insns[r].tb = tb;
+        j->rec_of[i] = &insns[r++];
+    }
     memcpy(sites, o->sites, sizeof *sites * o->nsites);
-    for (unsigned i = 0; i < o->ninsns; i++)
-        insns[i].tb = tb;
     for (unsigned i = 0; i < o->nsites; i++)
         sites[i].tb = tb;
     tb->insns = insns;
@@ -148,7 +157,7 @@ static TransBlock *translate(JitState *j, JitTranslateCtx *ctx)
             tb_flush_all(j);
             continue;
         }
-        BackendInput in = {j->ir, ctx, tb};
+        BackendInput in = {j->ir, ctx, tb, j->fe_out, j->rec_of};
         BackendResult r = backend_gen(j, &in);
         if (r == BK_CACHE_FULL) {
             tb_flush_all(j);

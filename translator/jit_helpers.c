@@ -72,10 +72,13 @@ static uint32_t sign_extend(uint32_t v, unsigned size)
                        : v;
 }
 
-uint64_t jit_helper_load(CpuState *cpu, uint32_t off, const JitMemSite *site)
+uint64_t jit_helper_load(CpuState *cpu, uint32_t off, uint32_t unused, const JitMemSite *site,
+                         uint64_t icount)
 {
+    (void)unused;
     JitState *j = cpu->engine;
     j->stats.slow_mem++;
+    cpu->icount = icount - site->pending;
     cpu->eip = site->eip;
     bool user = site->flags & JMS_USER;
     uint32_t lin = seg_check(cpu, site->seg, off, site->size, (site->flags & JMS_RMW) != 0);
@@ -85,10 +88,12 @@ uint64_t jit_helper_load(CpuState *cpu, uint32_t off, const JitMemSite *site)
     return (site->flags & JMS_SIGNED) ? sign_extend(v, site->size) : v;
 }
 
-uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const JitMemSite *site)
+uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const JitMemSite *site,
+                          uint64_t icount)
 {
     JitState *j = cpu->engine;
     j->stats.slow_mem++;
+    cpu->icount = icount - site->pending;
     cpu->eip = site->eip;
     bool user = site->flags & JMS_USER;
     uint32_t lin = seg_check(cpu, site->seg, off, site->size, true);

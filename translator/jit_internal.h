@@ -70,6 +70,7 @@ typedef struct JitMemSite {
     uint8_t seg;
     uint8_t size;
     uint8_t flags;  /* JMS_* */
+    uint8_t pending; /* instructions of the block not retired at the access (its own too) */
     struct TransBlock *tb; /* the block it belongs to */
 } JitMemSite;
 
@@ -97,7 +98,8 @@ typedef struct TransBlock {
     bool valid;
     uint8_t *code;
     uint32_t code_size;
-    JitInsnRec *insns;
+    JitInsnRec *insns;  /* lockstep: every instruction's record; otherwise only those of
+                           the instructions it hands to their handlers, in order */
     JitMemSite *sites;
     JitExitSlot exits[JIT_MAX_EXITS];
     JitExitSlot *incoming;       /* slots of other blocks chained to this one */
@@ -124,6 +126,7 @@ typedef struct JitTranslateCtx {
 /* Output of the front end beside the IR. */
 typedef struct FeOutput {
     JitInsnRec insns[JIT_MAX_INSNS];
+    bool handler[JIT_MAX_INSNS]; /* runs through its interpreter handler (IR_HANDLER) */
     bool cont[JIT_MAX_INSNS]; /* a branch whose block continues (fall-through or target) */
     unsigned ninsns;
     uint16_t cover_lo, cover_hi;
@@ -170,6 +173,8 @@ struct JitState {
     uint8_t *epilogue_zero_raw; /* the same when cpu->icount is already exact */
     uint8_t *epilogue_interp;  /* returns JIT_RET_INTERP (cpu->icount already exact) */
     uint8_t *epilogue_jc_miss; /* counts a jump-cache miss, returns JIT_RET_NORMAL */
+    uint8_t *slow_ld;          /* shared slow paths of guest loads and stores (see */
+    uint8_t *slow_st;          /* bk_emit_trampolines) */
     /* Metadata arena. */
     uint8_t *meta;
     size_t meta_size, meta_used;
@@ -177,6 +182,7 @@ struct JitState {
     TransBlock *jcache[1u << JIT_JC_BITS];
     JitPage *pages[1u << JIT_PAGE_HASH_BITS];
     IrBlock *ir;               /* scratch for one translation */
+    JitInsnRec *rec_of[JIT_MAX_INSNS]; /* scratch: the records of its handler calls */
     FeOutput *fe_out;
     bool dump;                 /* -d jit: print IR and host code of each block */
     JitStats stats;
@@ -215,6 +221,8 @@ typedef struct BackendInput {
     const IrBlock *ir;
     const JitTranslateCtx *ctx;
     TransBlock *tb;            /* metadata already placed (insns, sites, exit targets) */
+    const FeOutput *fe;        /* the instructions' EIPs (IR_GUARD); NULL: none guard */
+    JitInsnRec *const *rec_of; /* per instruction: its record for IR_HANDLER, or NULL */
 } BackendInput;
 typedef enum BackendResult {
     BK_OK,
@@ -227,8 +235,12 @@ BackendResult backend_gen(JitState *j, const BackendInput *in);
 
 /* ---- jit_helpers.c: called from generated code -------------------------------------------------- */
 uint32_t jit_helper_exec_insn(CpuState *cpu, const JitInsnRec *rec);
-uint64_t jit_helper_load(CpuState *cpu, uint32_t off, const JitMemSite *site);
-uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const JitMemSite *site);
+/* The slow paths of guest accesses. `icount` is the count with every instruction the block
+ * charged retired; the helpers set cpu->icount from it (site->pending not retired). */
+uint64_t jit_helper_load(CpuState *cpu, uint32_t off, uint32_t unused, const JitMemSite *site,
+                         uint64_t icount);
+uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const JitMemSite *site,
+                          uint64_t icount);
 void jit_helper_raise(CpuState *cpu, uint32_t eip, uint32_t vector);
 uint32_t jit_helper_cond(CpuState *cpu, uint32_t cc);
 uint32_t jit_helper_get_cf(CpuState *cpu);

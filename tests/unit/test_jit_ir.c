@@ -279,7 +279,7 @@ static void run_compiled(Machine *m, IrBlock *b, const uint32_t *in, uint32_t *o
     TransBlock tb;
     memset(&tb, 0, sizeof tb);
     tb.ninsns = 1;
-    BackendInput bi = {b, &ctx, &tb};
+    BackendInput bi = {b, &ctx, &tb, NULL, NULL};
     cr_assert_eq(backend_gen(j, &bi), BK_OK);
     CpuState *cpu = &m->cpu;
     for (int g = 0; g < 8; g++)
@@ -332,7 +332,7 @@ Test(jit_ir, a_block_without_budget_bails_out_untouched)
     memset(&tb, 0, sizeof tb);
     tb.ninsns = 3;
     tb.eip = 0x1000;
-    BackendInput bi = {ir, &ctx, &tb};
+    BackendInput bi = {ir, &ctx, &tb, NULL, NULL};
     cr_assert_eq(backend_gen(m->jit, &bi), BK_OK);
     CpuState *cpu = &m->cpu;
     cpu->gpr[R_EAX].d = 5;
