@@ -7,7 +7,7 @@ static uint32_t port92_read(void *opaque, uint32_t addr, unsigned size)
     (void)addr;
     (void)size;
     bool a20 = p->hooks.get_a20 ? p->hooks.get_a20(p->hooks.opaque) : true;
-    return (p->value & ~0x03u) | (a20 ? 0x02u : 0);
+    return (p->value & ~0x02u) | (a20 ? 0x02u : 0);
 }
 
 static void port92_write(void *opaque, uint32_t addr, unsigned size, uint32_t value)
@@ -15,10 +15,13 @@ static void port92_write(void *opaque, uint32_t addr, unsigned size, uint32_t va
     Port92 *p = opaque;
     (void)addr;
     (void)size;
-    p->value = (uint8_t)(value & ~0x01u);
+    /* Only a 0 -> 1 edge of bit 0 pulses the reset line: while the bit stays set, further
+     * writes with it set do nothing until software writes it back to 0 (or a reset). */
+    bool rising = (value & 0x01) && !(p->value & 0x01);
+    p->value = (uint8_t)value;
     if (p->hooks.set_a20)
         p->hooks.set_a20(p->hooks.opaque, value & 0x02);
-    if ((value & 0x01) && p->hooks.request_reset)
+    if (rising && p->hooks.request_reset)
         p->hooks.request_reset(p->hooks.opaque);
 }
 

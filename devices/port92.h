@@ -1,6 +1,10 @@
-/* port92.h — "System Control Port A" (port 92h): bit 1 is the fast A20 gate, writing bit 0
- * as 1 resets the CPU (a fast reset). Reads return the last value with the A20 bit showing
- * the gate's state. The machine supplies the A20 and reset actions.
+/* port92.h — "System Control Port A" (port 92h): bit 1 is the fast A20 gate, bit 0 the
+ * alternate (fast) reset. Contract: a write that takes bit 0 from 0 to 1 requests one reset;
+ * while bit 0 stays 1, further writes with it set request nothing (software must write it
+ * back to 0 first), as the Super I/O and chipset datasheets describe the port. Reads return
+ * the last value written, bit 0 included, with bit 1 showing the A20 gate's state;
+ * port92_reset (the system reset the request leads to) clears the value, bit 0 with it.
+ * The machine supplies the A20 and reset actions.
  */
 #ifndef VMM86_DEVICES_PORT92_H
 #define VMM86_DEVICES_PORT92_H
@@ -20,7 +24,7 @@ typedef struct Port92Hooks {
 
 typedef struct Port92 {
     Port92Hooks hooks;
-    uint8_t value; /* bits other than A20 as last written (bit 0 self-clears) */
+    uint8_t value; /* as last written; bit 1 is overridden by the gate's state on reads */
 } Port92;
 
 void port92_init(Port92 *p, Port92Hooks hooks);
