@@ -46,6 +46,8 @@ void cpu_reset(CpuState *cpu)
     cpu->dr[7] = 0x00000400u;
     cpu->cpl = 0;
     cpu->sysenter_cs = cpu->sysenter_esp = cpu->sysenter_eip = 0;
+    memset(cpu->perfevtsel, 0, sizeof cpu->perfevtsel); /* table 9-1: counters and */
+    memset(cpu->perfctr, 0, sizeof cpu->perfctr);       /* event selects 0 at RESET */
     cpu->tsc_adjust = (uint64_t)0 - cpu_clock(cpu); /* the TSC restarts at 0 on reset */
     cpu_clock_sync(cpu);
     /* x87/SSE after power-up or RESET (SDM vol. 3, table 9-1): FCW 0040H, FSW 0, the eight

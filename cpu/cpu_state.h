@@ -144,6 +144,9 @@ typedef struct CpuState {
 
     /* Model-specific registers we model. */
     uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
+    uint32_t perfevtsel[2]; /* P6 PerfEvtSel0/1 (MSR 186h/187h), as written; reset: 0 */
+    uint64_t perfctr[2];    /* P6 PerfCtr0/1 (MSR C1h/C2h, 40 bits), as written: no event is
+                             * counted (events are not modelled); reset: 0 */
     uint64_t tsc_adjust; /* TSC = virtual clock (the clock hook) + tsc_adjust: reset and
                           * WRMSR to 0x10 set it */
     uint64_t tsc_offset; /* TSC - icount during a run: cpu_clock_sync() derives it from the

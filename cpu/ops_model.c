@@ -10,9 +10,19 @@
  * loader reads on every P6: PLATFORM_ID (0x17, read-only: platform 0, bits 52:50) and
  * BIOS_SIGN_ID (0x8B: no update is ever loaded, so it reads revision 0 in EDX and EAX 0;
  * writes, which software does before CPUID to have the revision latched, are accepted and
- * change nothing), SYSENTER_CS/ESP/EIP (0x174-0x176).
- * Every other index, including APIC_BASE (0x1B, no APIC), raises #GP(0). RDPMC: the P6 has two counters
- * (ECX 0 or 1); nothing is counted, so they read 0; #GP(0) at CPL > 0 unless CR4.PCE. */
+ * change nothing), SYSENTER_CS/ESP/EIP (0x174-0x176), and the P6 performance-monitoring
+ * registers PerfCtr0/1 (0xC1, 0xC2) and PerfEvtSel0/1 (0x186, 0x187) (SDM vol. 3B, "P6
+ * family processor performance monitoring"; vol. 4, the P6 MSR table). They are plain
+ * registers that read back what was written: the counters do not count, since no event is
+ * modelled (the EN and INT bits start nothing), but a guest's probe (Linux's PMU driver
+ * writes a counter and reads it back) finds the hardware there instead of taking #GP.
+ * PerfCtr is 40 bits wide and, as the SDM says of the P6, WRMSR writes only its low 32
+ * bits and sign-extends bit 31 into bits 39:32 (EDX is ignored). PerfEvtSel holds 32 bits
+ * as written (bit 22 EN, which on the P6 enables both counters, included); its bits 63:32
+ * are reserved, so a WRMSR with EDX non-zero raises #GP(0).
+ * Every other index, including APIC_BASE (0x1B, no APIC), raises #GP(0). RDPMC: the P6 has
+ * two counters (ECX 0 or 1), read as the 40-bit PerfCtr0/1 in EDX[7:0]:EAX; #GP(0) at
+ * CPL > 0 unless CR4.PCE. */
 #include "cpu/cpu.h"
 #include "cpu/sysops.h"
 #include "machine/log.h"
@@ -20,7 +30,11 @@
 #define MSR_TSC 0x10u
 #define MSR_PLATFORM_ID 0x17u
 #define MSR_APIC_BASE 0x1Bu
+#define MSR_PERFCTR0 0xC1u
+#define MSR_PERFCTR1 0xC2u
 #define MSR_BIOS_SIGN_ID 0x8Bu
+#define MSR_PERFEVTSEL0 0x186u
+#define MSR_PERFEVTSEL1 0x187u
 #define MSR_SYSENTER_CS 0x174u
 #define MSR_SYSENTER_ESP 0x175u
 #define MSR_SYSENTER_EIP 0x176u
@@ -92,6 +106,12 @@ static _Noreturn void unmodelled_msr(CpuState *cpu, const char *what)
     cpu_raise(cpu, EXC_GP, 0);
 }
 
+/* A P6 PerfCtr after WRMSR: EAX with bit 31 copied into bits 39:32. */
+static uint64_t perfctr_from_eax(uint32_t eax)
+{
+    return (uint64_t)(int64_t)(int32_t)eax & 0xFFFFFFFFFFull;
+}
+
 static void op_rdmsr(CpuState *cpu, const DecodedInsn *insn)
 {
     (void)insn;
@@ -104,6 +124,10 @@ static void op_rdmsr(CpuState *cpu, const DecodedInsn *insn)
     case MSR_SYSENTER_CS: v = cpu->sysenter_cs; break;
     case MSR_SYSENTER_ESP: v = cpu->sysenter_esp; break;
     case MSR_SYSENTER_EIP: v = cpu->sysenter_eip; break;
+    case MSR_PERFCTR0:
+    case MSR_PERFCTR1: v = cpu->perfctr[cpu->ECX - MSR_PERFCTR0]; break;
+    case MSR_PERFEVTSEL0:
+    case MSR_PERFEVTSEL1: v = cpu->perfevtsel[cpu->ECX - MSR_PERFEVTSEL0]; break;
     default: unmodelled_msr(cpu, "rdmsr"); /* includes APIC_BASE: there is no APIC */
     }
     cpu->EAX = (uint32_t)v;
@@ -124,6 +148,16 @@ static void op_wrmsr(CpuState *cpu, const DecodedInsn *insn)
     case MSR_SYSENTER_CS: cpu->sysenter_cs = cpu->EAX; break;
     case MSR_SYSENTER_ESP: cpu->sysenter_esp = cpu->EAX; break;
     case MSR_SYSENTER_EIP: cpu->sysenter_eip = cpu->EAX; break;
+    case MSR_PERFCTR0:
+    case MSR_PERFCTR1:
+        cpu->perfctr[cpu->ECX - MSR_PERFCTR0] = perfctr_from_eax(cpu->EAX);
+        break;
+    case MSR_PERFEVTSEL0:
+    case MSR_PERFEVTSEL1:
+        if (cpu->EDX != 0)
+            cpu_raise(cpu, EXC_GP, 0); /* bits 63:32 are reserved */
+        cpu->perfevtsel[cpu->ECX - MSR_PERFEVTSEL0] = cpu->EAX;
+        break;
     default: unmodelled_msr(cpu, "wrmsr");
     }
 }
@@ -134,7 +168,9 @@ static void op_rdpmc(CpuState *cpu, const DecodedInsn *insn)
     bool privileged = !cpu_pe(cpu) || (cpu->cpl == 0 && !cpu_vm86(cpu));
     if ((!privileged && !(cpu->cr4 & CR4_PCE)) || cpu->ECX > 1)
         cpu_raise(cpu, EXC_GP, 0);
-    cpu->EAX = cpu->EDX = 0;
+    uint64_t v = cpu->perfctr[cpu->ECX];
+    cpu->EAX = (uint32_t)v;
+    cpu->EDX = (uint32_t)(v >> 32);
 }
 
 /* The flat segments SYSENTER and SYSEXIT load, as the SDM defines them. */

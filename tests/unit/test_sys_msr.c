@@ -126,3 +126,97 @@ Test(sys_msr, platform_id_reads_zero_and_is_read_only)
     cr_assert_eq(v, 0);
     cr_assert_eq(wrmsr(cpu, 0x17, 0), EXC_GP);
 }
+
+/* ---- P6 performance monitoring: PerfEvtSel0/1 (186h/187h), PerfCtr0/1 (C1h/C2h) ---------- */
+
+static uint64_t rdpmc(CpuState *cpu, uint32_t counter)
+{
+    cpu->eip = cpu->next_eip = 0x10000;
+    cpu->ECX = counter;
+    cr_assert_eq(FX_RUN(cpu, 0x0F, 0x33), -1, "RDPMC %u raised an exception", counter);
+    return (uint64_t)cpu->EDX << 32 | cpu->EAX;
+}
+
+/* Linux's check_hw_exists() on a P6: reads both event selects (EN must be clear: no BIOS
+ * owns the counters), then flips the low 16 bits of PerfCtr0 and wants them read back. */
+Test(sys_msr, p6_pmu_probe_finds_the_counters)
+{
+    CpuState *cpu = fx_flat32(0);
+    uint64_t v = 1;
+    cr_assert_eq(rdmsr(cpu, 0x186, &v), -1, "RDMSR 186h raised an exception");
+    cr_assert_eq(v, 0);
+    cr_assert_eq(rdmsr(cpu, 0x187, &v), -1, "RDMSR 187h raised an exception");
+    cr_assert_eq(v, 0);
+    cr_assert_eq(rdmsr(cpu, 0xC1, &v), -1, "RDMSR C1h raised an exception");
+    v ^= 0xFFFF;
+    cr_assert_eq(wrmsr(cpu, 0xC1, v), -1, "WRMSR C1h raised an exception");
+    uint64_t back = 0;
+    cr_assert_eq(rdmsr(cpu, 0xC1, &back), -1);
+    cr_assert_eq(back, v);
+}
+
+Test(sys_msr, p6_event_selects_read_back_32_bits)
+{
+    CpuState *cpu = fx_flat32(0);
+    /* Event 79h (CPU_CLK_UNHALTED), USR, OS, INT, EN: what a perf driver writes. */
+    cr_assert_eq(wrmsr(cpu, 0x186, 0x00530079), -1);
+    cr_assert_eq(wrmsr(cpu, 0x187, 0xFF8000C0), -1);
+    uint64_t v;
+    cr_assert_eq(rdmsr(cpu, 0x186, &v), -1);
+    cr_assert_eq(v, 0x00530079);
+    cr_assert_eq(rdmsr(cpu, 0x187, &v), -1);
+    cr_assert_eq(v, 0xFF8000C0);
+    /* Bits 63:32 are reserved: #GP, and the register keeps its value. */
+    cr_assert_eq(wrmsr(cpu, 0x186, 0x100000000ull), EXC_GP);
+    cr_assert_eq(rdmsr(cpu, 0x186, &v), -1);
+    cr_assert_eq(v, 0x00530079);
+}
+
+/* SDM vol. 3B (P6 PerfCtr0/1): only the low 32 bits are written; bits 39:32 are sign-extended
+ * from bit 31 and EDX is ignored. The counters are 40 bits wide. */
+Test(sys_msr, p6_counter_writes_sign_extend_bit_31)
+{
+    CpuState *cpu = fx_flat32(0);
+    uint64_t v;
+    cr_assert_eq(wrmsr(cpu, 0xC1, 0x0000001280000001ull), -1);
+    cr_assert_eq(rdmsr(cpu, 0xC1, &v), -1);
+    cr_assert_eq(v, 0xFF80000001ull, "%#llx", (unsigned long long)v);
+    cr_assert_eq(wrmsr(cpu, 0xC2, 0x000000FF7FFFFFFFull), -1);
+    cr_assert_eq(rdmsr(cpu, 0xC2, &v), -1);
+    cr_assert_eq(v, 0x7FFFFFFFull, "%#llx", (unsigned long long)v);
+    /* -1000 as a perf driver arms a sampling period: reads back as the 40-bit -1000. */
+    cr_assert_eq(wrmsr(cpu, 0xC2, (uint64_t)-1000), -1);
+    cr_assert_eq(rdmsr(cpu, 0xC2, &v), -1);
+    cr_assert_eq(v, ((uint64_t)-1000) & 0xFFFFFFFFFFull);
+    cr_assert_eq(rdpmc(cpu, 0), 0xFF80000001ull, "RDPMC reads the same counters");
+    cr_assert_eq(rdpmc(cpu, 1), ((uint64_t)-1000) & 0xFFFFFFFFFFull);
+}
+
+/* Events are not modelled: an enabled counter keeps the value it was given. */
+Test(sys_msr, p6_counters_do_not_count)
+{
+    CpuState *cpu = fx_flat32(0);
+    cr_assert_eq(wrmsr(cpu, 0xC1, 5), -1);
+    cr_assert_eq(wrmsr(cpu, 0x186, 0x004300C0), -1); /* instructions retired, EN */
+    for (int i = 0; i < 3; i++)
+        rdtsc(cpu);
+    cr_assert_eq(rdpmc(cpu, 0), 5);
+}
+
+Test(sys_msr, p6_pmu_registers_are_privileged_and_cleared_by_reset)
+{
+    CpuState *cpu = fx_flat32(0);
+    cr_assert_eq(wrmsr(cpu, 0x186, 0x00430079), -1);
+    cr_assert_eq(wrmsr(cpu, 0x187, 0x000000C0), -1);
+    cr_assert_eq(wrmsr(cpu, 0xC1, 7), -1);
+    cr_assert_eq(wrmsr(cpu, 0xC2, 9), -1);
+    cpu_reset(cpu); /* SDM vol. 3 table 9-1: counters and event selects 0 after RESET */
+    cr_assert_eq(cpu->perfevtsel[0], 0);
+    cr_assert_eq(cpu->perfevtsel[1], 0);
+    cr_assert_eq(cpu->perfctr[0], 0);
+    cr_assert_eq(cpu->perfctr[1], 0);
+    cpu = fx_flat32(3);
+    uint64_t v;
+    cr_assert_eq(rdmsr(cpu, 0x186, &v), EXC_GP);
+    cr_assert_eq(wrmsr(cpu, 0xC1, 0), EXC_GP);
+}
