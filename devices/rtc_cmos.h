@@ -6,8 +6,9 @@
  * selected byte. Bytes 0x00..0x0D are the clock (time, alarm, registers A..D), the rest is
  * NVRAM that firmware reads (memory size, disks, boot order), filled by the helpers below.
  *
- * Time: the clock starts at the wall-clock time given to rtc_cmos_init (Unix seconds, which
- * the machine takes from its input gate or `-rtc base=`) and afterwards advances only with
+ * Time: the clock starts at the wall-clock time given to rtc_cmos_init or, on the machine,
+ * set right after it by the input gate's INPUT_CLOCK record at power-on (rtc_cmos_set_time,
+ * Unix seconds: the host's clock or `-rtc base=`), and afterwards advances only with
  * the scheduler's virtual time: a 32.768 kHz divider chain whose phase starts at init (or
  * when the guest releases the divider reset), an update cycle every second, UIP high for
  * the 244 us before each update. The time registers hold the guest's format (BCD or binary,

@@ -120,18 +120,13 @@ static bool configure(const VmOptions *o, MachineConfig *cfg, char *err, size_t 
     cfg->nographic = o->nographic;
     cfg->no_vga = o->no_vga;
     cfg->vga_rom_path = o->no_vga ? NULL : find_vgabios(o);
-    /* The wall-clock time at power-on is host input: it is read once, here. */
-    if (o->rtc_fixed) {
-        cfg->rtc_base = o->rtc_base;
-    } else {
-        time_t now = time(NULL);
-        cfg->rtc_base = (int64_t)now;
-        if (o->rtc_localtime) {
-            struct tm lt;
-            localtime_r(&now, &lt);
-            cfg->rtc_base += lt.tm_gmtoff;
-        }
-    }
+    /* The wall-clock time at power-on is host input: the input gate reads the host clock
+     * (unless -rtc base= fixes the date) and delivers it as a record. A date wins over
+     * base=localtime given with it. */
+    cfg->rtc_clock.base = o->rtc_fixed       ? INPUT_CLOCK_FIXED
+                          : o->rtc_localtime ? INPUT_CLOCK_HOST_LOCAL
+                                             : INPUT_CLOCK_HOST_UTC;
+    cfg->rtc_clock.fixed = o->rtc_base;
     return true;
 }
 

@@ -30,6 +30,8 @@ void input_gate_set_recorder(InputGate *g, InputRecorder fn, void *opaque)
     g->recorder_opaque = opaque;
 }
 
+void input_gate_set_rtc(InputGate *g, RtcCmos *rtc) { g->rtc = rtc; }
+
 void input_gate_set_poller(InputGate *g, InputPoller fn, void *opaque, uint64_t period_ns)
 {
     g->poller = fn;
@@ -77,6 +79,11 @@ static uint32_t get_le(const uint8_t *p, unsigned bytes)
     return v;
 }
 
+static int64_t get_le64(const uint8_t *p)
+{
+    return (int64_t)((uint64_t)get_le(p + 4, 4) << 32 | get_le(p, 4));
+}
+
 bool input_gate_key(InputGate *g, uint16_t keycode, bool pressed)
 {
     InputRecord r = {.kind = INPUT_KEY, .len = 3};
@@ -117,7 +124,16 @@ void input_gate_apply(InputGate *g, const InputRecord *r)
                               (int32_t)get_le(r->payload + 8, 4), r->payload[12]);
         g->stats.mouse++;
         break;
-    default: return;
+    case INPUT_CLOCK:
+        if (r->len != 8) {
+            g->stats.dropped++; /* a malformed record (from a log): not a time */
+            return;
+        }
+        if (g->rtc)
+            rtc_cmos_set_time(g->rtc, get_le64(r->payload));
+        g->stats.clocks++;
+        break;
+    default: g->stats.dropped++; return;
     }
     g->stats.records++;
     if (g->recorder)
@@ -128,6 +144,33 @@ static void stamp(const InputGate *g, InputRecord *r)
 {
     r->icount = *g->icount;
     r->vtime_ns = sched_now(g->sched);
+}
+
+/* ---- wall-clock time at power-on ----------------------------------------------------------- */
+
+int64_t input_gate_host_clock(bool local)
+{
+    time_t now = time(NULL);
+    int64_t secs = (int64_t)now;
+    if (local) {
+        struct tm lt;
+        if (localtime_r(&now, &lt))
+            secs += lt.tm_gmtoff;
+    }
+    return secs;
+}
+
+int64_t input_gate_power_on_clock(InputGate *g, const InputClockSpec *spec)
+{
+    int64_t secs = spec->base == INPUT_CLOCK_FIXED
+                       ? spec->fixed
+                       : input_gate_host_clock(spec->base == INPUT_CLOCK_HOST_LOCAL);
+    InputRecord r = {.kind = INPUT_CLOCK, .unit = 0, .len = 8};
+    put_le(r.payload, (uint32_t)secs, 4);
+    put_le(r.payload + 4, (uint32_t)((uint64_t)secs >> 32), 4);
+    stamp(g, &r);
+    input_gate_apply(g, &r);
+    return secs;
 }
 
 static bool deliver_events(InputGate *g)

@@ -12,6 +12,15 @@
  * a replayer that feeds the same records at the same stamps gets the same guest execution.
  * A recorder callback sees every record as it is applied (for a future replay log).
  *
+ * Wall-clock time: the RTC's time at power-on is host input too. input_gate_power_on_clock()
+ * makes it an INPUT_CLOCK record (Unix seconds), stamped at the current count (0 at power
+ * on), and applies it like any other record: the RTC is set with rtc_cmos_set_time and the
+ * recorder sees it. The host clock is read there, in input_gate_host_clock(), and only when
+ * the InputClockSpec asks for the host's time (UTC or local); a fixed date (-rtc base=DATE,
+ * or a replayer's logged value) gives the same record with that value and reads nothing.
+ * It happens once, at power-on: a machine reset does not deliver it again (the RTC keeps
+ * its time across a reset, as the chip does).
+ *
  * Host reading: an InputSource names a file descriptor to poll and a read callback (the
  * console's, which also handles its escape keys and may ask to quit). An interactive
  * source is always read, so its escapes work even while the guest ignores its input (what
@@ -30,6 +39,7 @@
 #include <stdint.h>
 
 #include "devices/i8042.h"
+#include "devices/rtc_cmos.h"
 #include "devices/uart.h"
 #include "machine/scheduler.h"
 
@@ -41,7 +51,21 @@ typedef enum InputKind {
     INPUT_SERIAL = 1, /* payload: the bytes, in order */
     INPUT_KEY = 2,    /* payload: u16 key code (i8042.h: set-2 make code), u8 pressed */
     INPUT_MOUSE = 3,  /* payload: i32 dx, i32 dy, i32 dz, u8 buttons (PS/2 convention) */
+    INPUT_CLOCK = 4,  /* payload: i64 Unix seconds, the RTC's wall-clock time (len 8) */
 } InputKind;
+
+/* Where the wall-clock time at power-on comes from. Zero (a zeroed MachineConfig) is a
+ * fixed date: 1970-01-01, no host read. */
+typedef enum InputClockBase {
+    INPUT_CLOCK_FIXED = 0,      /* `fixed` below (-rtc base=DATE) */
+    INPUT_CLOCK_HOST_UTC = 1,   /* the host's clock, UTC (-rtc base=utc, the default) */
+    INPUT_CLOCK_HOST_LOCAL = 2, /* the host's clock in its local time zone (base=localtime) */
+} InputClockBase;
+
+typedef struct InputClockSpec {
+    InputClockBase base;
+    int64_t fixed; /* Unix seconds, for INPUT_CLOCK_FIXED */
+} InputClockSpec;
 
 /* One delivery to a device. Multi-byte payload fields are little-endian. */
 typedef struct InputRecord {
@@ -74,6 +98,7 @@ typedef struct InputGate {
     const uint64_t *icount;
     Uart *serial;      /* COM1 */
     I8042 *kbc;        /* may be NULL */
+    RtcCmos *rtc;      /* INPUT_CLOCK's device; may be NULL */
     InputSource src;
     bool src_open;     /* the source may still deliver bytes */
     bool quit;         /* the user asked to end vmm86 */
@@ -87,7 +112,7 @@ typedef struct InputGate {
     void *poller_opaque;
     uint64_t poll_period_ns;
     struct {
-        uint64_t records, serial_bytes, keys, mouse, dropped;
+        uint64_t records, serial_bytes, keys, mouse, clocks, dropped;
     } stats;
 } InputGate;
 
@@ -96,6 +121,7 @@ void input_gate_init(InputGate *g, Scheduler *sched, const uint64_t *icount, Uar
 void input_gate_set_source(InputGate *g, const InputSource *src);
 void input_gate_set_recorder(InputGate *g, InputRecorder fn, void *opaque);
 void input_gate_set_poller(InputGate *g, InputPoller fn, void *opaque, uint64_t period_ns);
+void input_gate_set_rtc(InputGate *g, RtcCmos *rtc);
 
 /* Host side: queue input for the guest. They return false (and count a drop) when the
  * queue is full. Serial bytes: how many were queued. */
@@ -114,7 +140,16 @@ bool input_gate_wait(InputGate *g, int64_t timeout_ns);
 bool input_gate_live(const InputGate *g);
 static inline bool input_gate_quit_requested(const InputGate *g) { return g->quit; }
 
-/* Delivers one record to its device now and reports it to the recorder. */
+/* Delivers one record to its device now and reports it to the recorder. A record whose
+ * kind is unknown, or an INPUT_CLOCK whose len is not 8, is dropped (counted, not
+ * reported). */
 void input_gate_apply(InputGate *g, const InputRecord *r);
+
+/* The host's wall-clock time in Unix seconds, shifted by the host's UTC offset when
+ * `local`: the one place the guest's calendar time is read from the host. */
+int64_t input_gate_host_clock(bool local);
+/* Power-on: the INPUT_CLOCK record for `spec` (the host clock read only for the HOST_
+ * bases), stamped now and applied. Returns the seconds delivered. */
+int64_t input_gate_power_on_clock(InputGate *g, const InputClockSpec *spec);
 
 #endif

@@ -239,7 +239,9 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
     m->cpu.ferr_opaque = &m->fpu_irq13;
     pit_init(&m->pit, &m->sched, pic_irq_line(&m->pic, 0));
     pit_register(&m->pit, &m->io);
-    rtc_cmos_init(&m->rtc, &m->sched, pic_irq_line(&m->pic, 8), cfg->rtc_base);
+    /* The time is host input: the gate's INPUT_CLOCK record sets it once the gate exists
+     * (below); until then the clock holds the epoch, and nothing reads it. */
+    rtc_cmos_init(&m->rtc, &m->sched, pic_irq_line(&m->pic, 8), 0);
     rtc_cmos_set_memory_size(&m->rtc, cfg->ram_bytes);
     rtc_cmos_register(&m->rtc, &m->io);
     static const uint16_t com_base[2] = {0x3F8, 0x2F8};
@@ -285,6 +287,9 @@ Machine *machine_create(const MachineConfig *cfg, char *err, size_t errlen)
     e820_build_pc(&m->e820, cfg->ram_bytes, m->bios_size);
     input_gate_init(&m->input, &m->sched, &m->cpu.icount, &m->uart[0], &m->kbc);
     input_gate_set_source(&m->input, &cfg->input);
+    input_gate_set_rtc(&m->input, &m->rtc);
+    input_gate_set_recorder(&m->input, cfg->recorder, cfg->recorder_opaque);
+    input_gate_power_on_clock(&m->input, &cfg->rtc_clock); /* icount 0: nothing ran yet */
     if (cfg->kernel_path && !setup_kernel(m, err, errlen)) {
         machine_destroy(m);
         return NULL;

@@ -7,7 +7,8 @@
  * no_reboot; it returns the process exit status. The host side (consoles, files) is given
  * as CharSinks; nothing in here reads the host clock except the optional idle pacing,
  * which never changes what the guest sees. Host input reaches the guest only through the
- * input gate (machine/input_gate.h), serviced between instruction slices; while the CPU
+ * input gate (machine/input_gate.h), serviced between instruction slices (the RTC's
+ * wall-clock time is its INPUT_CLOCK record at power-on, count 0); while the CPU
  * idles the loop waits on the host's input instead of spinning. With a kernel_path the
  * machine boots that kernel directly (machine/kernel_loader.h): no firmware runs (a
  * bios_path, if given, is still mapped), and a guest reset loads and enters it again.
@@ -86,7 +87,10 @@ typedef struct MachineConfig {
     CharSink debugcon_out;
     bool debug_exit;
     uint16_t debug_exit_port, debug_exit_size;
-    int64_t rtc_base;      /* wall-clock time at power-on, Unix seconds (from the input gate) */
+    InputClockSpec rtc_clock; /* the RTC's time at power-on: the host's clock or a fixed
+                               * date, delivered by the input gate as an INPUT_CLOCK record */
+    InputRecorder recorder;   /* sees every input record from power-on on, or NULL */
+    void *recorder_opaque;
     MachineDrive drives[MACHINE_IDE_DRIVES];
     bool snapshot;         /* disk writes go to temporary overlays */
     char boot_order[4];    /* up to 3 of 'a', 'c', 'd', 'n'; empty: disk, then CD-ROM */

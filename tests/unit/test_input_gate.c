@@ -1,9 +1,12 @@
 /* The input gate: host input is queued, delivered only at service() (an instruction
  * boundary), stamped with the instruction count and virtual time, paced by the UART's free
- * receive FIFO, kept in order, and reproducible from its records. */
+ * receive FIFO, kept in order, and reproducible from its records. The RTC's wall-clock time
+ * at power-on is an INPUT_CLOCK record too (the host clock read in the gate). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "machine/input_gate.h"
@@ -274,4 +277,110 @@ Test(input_gate, idle_catch_up_stops_at_the_next_deadline)
     cr_assert_eq(sched_run_due(&sched), 1);
     sched_skip_idle(&sched, 0);
     cr_assert_eq(sched_now(&sched), 1500);
+}
+
+/* ---- the wall-clock time at power-on (INPUT_CLOCK) ---------------------------------------- */
+
+static void fake_irq8(void *o, int n, int level) { (void)o, (void)n, (void)level; }
+
+static RtcCmos *gate_rtc(void)
+{
+    static RtcCmos rtc;
+    rtc_cmos_init(&rtc, &sched, (IrqLine){fake_irq8, NULL, 8}, 0);
+    input_gate_set_rtc(&gate, &rtc);
+    return &rtc;
+}
+
+static int64_t payload_i64(const InputRecord *r)
+{
+    uint64_t v = 0;
+    for (int i = 7; i >= 0; i--)
+        v = v << 8 | r->payload[i];
+    return (int64_t)v;
+}
+
+/* 2006-06-17 16:01:21 UTC (date -u -d 2006-06-17T16:01:21 +%s), a Saturday. */
+#define FIXED_DATE 1150560081
+
+Test(input_gate, power_on_clock_is_a_record_at_count_zero)
+{
+    RtcCmos *rtc = gate_rtc();
+    InputClockSpec spec = {INPUT_CLOCK_FIXED, FIXED_DATE};
+    cr_assert_eq(input_gate_power_on_clock(&gate, &spec), FIXED_DATE);
+    cr_assert_eq(nlog, 1, "the recorder sees the clock record");
+    cr_assert_eq(log_[0].kind, INPUT_CLOCK);
+    cr_assert_eq(log_[0].unit, 0);
+    cr_assert_eq(log_[0].icount, 0);
+    cr_assert_eq(log_[0].vtime_ns, 0);
+    cr_assert_eq(log_[0].len, 8);
+    cr_assert_eq(payload_i64(&log_[0]), FIXED_DATE);
+    cr_assert_eq(log_[0].payload[0], FIXED_DATE & 0xFF, "little-endian");
+    /* What the guest reads: BCD, 24-hour (the power-on register B). */
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_SECONDS), 0x21);
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_MINUTES), 0x01);
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_HOURS), 0x16);
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_DAY_OF_WEEK), 7, "Saturday");
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_DAY_OF_MONTH), 0x17);
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_MONTH), 0x06);
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_YEAR), 0x06);
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_CMOS_CENTURY), 0x20);
+}
+
+/* A replayer feeding the logged record gets the chip a direct init with that time gives. */
+Test(input_gate, applying_a_clock_record_sets_the_rtc)
+{
+    RtcCmos *rtc = gate_rtc();
+    InputRecord r = {.icount = 0, .kind = INPUT_CLOCK, .len = 8};
+    int64_t t = 4102444799; /* 2099-12-31 23:59:59, the chip's last representable second */
+    for (int i = 0; i < 8; i++)
+        r.payload[i] = (uint8_t)((uint64_t)t >> (8 * i));
+    input_gate_apply(&gate, &r);
+    RtcCmos direct;
+    rtc_cmos_init(&direct, &sched, (IrqLine){fake_irq8, NULL, 8}, t);
+    for (unsigned i = 0; i < RTC_CMOS_SIZE; i++)
+        cr_assert_eq(rtc_cmos_get(rtc, i), rtc_cmos_get(&direct, i), "CMOS byte %#x", i);
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_YEAR), 0x99);
+    cr_assert_eq(nlog, 1);
+    cr_assert_eq(gate.stats.clocks, 1);
+}
+
+Test(input_gate, a_malformed_clock_record_is_dropped)
+{
+    RtcCmos *rtc = gate_rtc();
+    InputRecord r = {.kind = INPUT_CLOCK, .len = 3, .payload = {1, 2, 3}};
+    input_gate_apply(&gate, &r);
+    cr_assert_eq(nlog, 0);
+    cr_assert_eq(gate.stats.dropped, 1);
+    cr_assert_eq(rtc_cmos_get(rtc, RTC_YEAR), 0x70, "still 1970");
+}
+
+/* The host clock is read only for the HOST_ bases; local time adds the host's UTC offset. */
+Test(input_gate, host_clock_in_utc_and_local_time)
+{
+    gate_rtc();
+    setenv("TZ", "<+05>-5", 1); /* POSIX: five hours east of UTC, no daylight saving */
+    tzset();
+    int64_t before = (int64_t)time(NULL);
+    InputClockSpec utc = {INPUT_CLOCK_HOST_UTC, FIXED_DATE};
+    InputClockSpec local = {INPUT_CLOCK_HOST_LOCAL, FIXED_DATE};
+    int64_t u = input_gate_power_on_clock(&gate, &utc);
+    int64_t l = input_gate_power_on_clock(&gate, &local);
+    int64_t after = (int64_t)time(NULL);
+    cr_assert(u >= before && u <= after, "UTC %lld outside [%lld, %lld]", (long long)u,
+              (long long)before, (long long)after);
+    cr_assert(l - 5 * 3600 >= before && l - 5 * 3600 <= after, "local %lld", (long long)l);
+    cr_assert_eq(nlog, 2);
+    cr_assert_eq(payload_i64(&log_[0]), u);
+    cr_assert_eq(payload_i64(&log_[1]), l);
+}
+
+/* A gate without an RTC (a bare test board) still stamps and reports the record. */
+Test(input_gate, a_clock_record_is_stamped_with_the_current_count)
+{
+    icount = 1234;
+    InputClockSpec spec = {INPUT_CLOCK_FIXED, -1};
+    input_gate_power_on_clock(&gate, &spec);
+    cr_assert_eq(nlog, 1);
+    cr_assert_eq(log_[0].icount, 1234);
+    cr_assert_eq(payload_i64(&log_[0]), -1, "sign kept through the payload");
 }
