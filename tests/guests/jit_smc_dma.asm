@@ -80,7 +80,7 @@ rom_entry:
     CHECK_EQ bl, al, 2
     mov eax, 0x8000 + RA(a_entry)
     call dma_prepare
-    call dma_start_wait
+    call RSEG:RA(wait_far)
     mov bl, 0xEE
     call RSEG:RA(a_entry)
     CHECK_EQ bl, cl, 3
@@ -214,7 +214,20 @@ dma_prepare:
     call select_lba0
     ret
 
-; dma_start_wait: start the engine, wait for its interrupt bit, stop it, read the status.
+; ---- routines copied to RSEG:0 (called far, return far) ---------------------------------
+    align 16, db 0                 ; so that `align` below is alignment in RAM too
+rcode:
+a_entry:
+    mov bl, 0x5A
+    retf
+    times 0x200 - ($ - rcode) db 0x90   ; A's sector ends here
+b_entry:                           ; start the engine, poll, then run the tail
+    call dma_start_wait
+    jmp b_tail
+wait_far:                          ; the same for the ROM (case A)
+    call dma_start_wait
+    retf
+; dma_start_wait: start the engine, wait for its interrupt bit, stop it; ERR fails the test.
 dma_start_wait:
     mov dx, BMIBA
     mov al, 0x09
@@ -234,29 +247,6 @@ dma_start_wait:
     FAIL 8
 .ok:
     ret
-
-; ---- routines copied to RSEG:0 (called far, return far) ---------------------------------
-    align 16, db 0                 ; so that `align` below is alignment in RAM too
-rcode:
-a_entry:
-    mov bl, 0x5A
-    retf
-    times 0x200 - ($ - rcode) db 0x90   ; A's sector ends here
-b_entry:                           ; start the engine, poll, then run the tail
-    mov dx, BMIBA
-    mov al, 0x09
-    out dx, al
-    mov dx, BMIBA + 2
-.poll:
-    in al, dx
-    test al, 0x04
-    jz .poll
-    mov dx, BMIBA
-    mov al, 0x08
-    out dx, al
-    mov dx, 0x1F7
-    in al, dx
-    jmp b_tail
     align 16, db 0x90
 b_tail:                            ; the DMA writes 512 bytes from here
     mov bl, 0xA5
