@@ -17,6 +17,30 @@ uint32_t flags_szp(uint32_t res, unsigned size)
     return f;
 }
 
+/* CF of a lazy record (not CC_OP_EFLAGS): the one place it is derived, for
+ * cpu_compute_arith_flags and for cpu_get_cf, which translated code calls often. */
+static inline uint32_t carry_flag(const CpuState *cpu, unsigned base, uint32_t m)
+{
+    uint32_t res = cpu->cc_res & m, a = cpu->cc_src1 & m, b = cpu->cc_src2 & m;
+    switch (base) {
+    case CC_BASE_ADD:
+    case CC_BASE_ADC: {
+        uint32_t cin = base == CC_BASE_ADC ? ((res - a - b) & m) : 0;
+        return res < a || (cin && res == a) ? FL_CF : 0;
+    }
+    case CC_BASE_SUB:
+    case CC_BASE_SBB: {
+        uint32_t bin = base == CC_BASE_SBB ? ((a - b - res) & m) : 0;
+        return (uint64_t)a < (uint64_t)b + bin ? FL_CF : 0;
+    }
+    case CC_BASE_INC:
+    case CC_BASE_DEC:
+        return cpu->cc_src2 & FL_CF; /* the CF before the instruction */
+    default:
+        return 0; /* LOGIC: CF = 0 */
+    }
+}
+
 uint32_t cpu_compute_arith_flags(const CpuState *cpu)
 {
     uint32_t op = cpu->cc_op;
@@ -25,39 +49,29 @@ uint32_t cpu_compute_arith_flags(const CpuState *cpu)
     unsigned base = op / 3, size = 1u << (op % 3);
     uint32_t m = size_mask(size), sign = size_sign(size);
     uint32_t res = cpu->cc_res & m, a = cpu->cc_src1 & m, b = cpu->cc_src2 & m;
-    uint32_t f = flags_szp(res, size);
+    uint32_t f = flags_szp(res, size) | carry_flag(cpu, base, m);
     switch (base) {
     case CC_BASE_ADD:
-    case CC_BASE_ADC: {
-        uint32_t cin = base == CC_BASE_ADC ? ((res - a - b) & m) : 0;
-        if (res < a || (cin && res == a))
-            f |= FL_CF;
+    case CC_BASE_ADC:
         if ((a ^ res) & (b ^ res) & sign)
             f |= FL_OF;
         f |= (a ^ b ^ res) & FL_AF;
         break;
-    }
     case CC_BASE_SUB:
-    case CC_BASE_SBB: {
-        uint32_t bin = base == CC_BASE_SBB ? ((a - b - res) & m) : 0;
-        if ((uint64_t)a < (uint64_t)b + bin)
-            f |= FL_CF;
+    case CC_BASE_SBB:
         if ((a ^ b) & (a ^ res) & sign)
             f |= FL_OF;
         f |= (a ^ b ^ res) & FL_AF;
         break;
-    }
     case CC_BASE_LOGIC:
         break; /* CF = OF = 0; AF is undefined and reads as 0 */
     case CC_BASE_INC:
-        f |= cpu->cc_src2 & FL_CF;
         if (res == sign)
             f |= FL_OF;
         if ((res & 0xF) == 0)
             f |= FL_AF;
         break;
     case CC_BASE_DEC:
-        f |= cpu->cc_src2 & FL_CF;
         if (res == sign - 1)
             f |= FL_OF;
         if ((res & 0xF) == 0xF)
@@ -71,7 +85,10 @@ uint32_t cpu_compute_arith_flags(const CpuState *cpu)
 
 bool cpu_get_cf(const CpuState *cpu)
 {
-    return cpu_compute_arith_flags(cpu) & FL_CF;
+    uint32_t op = cpu->cc_op;
+    if (op == CC_OP_EFLAGS)
+        return cpu->eflags & FL_CF;
+    return carry_flag(cpu, op / 3, size_mask(1u << (op % 3))) != 0;
 }
 
 bool cpu_cond_slow(const CpuState *cpu, unsigned cc)

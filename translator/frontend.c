@@ -230,12 +230,12 @@ void fe_cc_store(Fe *f)
 
 void fe_cc_set(Fe *f, uint32_t op, IrVal res, IrVal src1, IrVal src2)
 {
-    f->cc = (FeCc){CCK_LAZY, op, res, src1, src2, IR_NOVAL, false};
+    f->cc = (FeCc){CCK_LAZY, op, res, src1, src2, IR_NOVAL, IR_NOVAL, false};
 }
 
 void fe_cc_set_efl(Fe *f, IrVal efl)
 {
-    f->cc = (FeCc){CCK_EFL, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, efl, false};
+    f->cc = (FeCc){CCK_EFL, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, efl, IR_NOVAL, false};
 }
 
 bool fe_flags_live(const Fe *f, uint32_t mask) { return (f->live_after & mask) != 0; }
@@ -264,6 +264,28 @@ static FeTest cond_by_helper(Fe *f, unsigned cc)
     op->a = arg;
     op->imm = ir_helper(b, (const void *)jit_helper_cond);
     return test_of(d, IRC_NE, IR_NOVAL, 0);
+}
+
+/* CF (0 or 1) of a lazy ADC/SBB record whose carry-in is known, as cpu/flags.c derives
+ * it: with a carry-in of 1 the comparison includes equality. IR_NOVAL otherwise. */
+static IrVal carry_adc_sbb(Fe *f)
+{
+    const FeCc *cc = &f->cc;
+    unsigned base = cc->op / 3;
+    if ((base != CC_BASE_ADC && base != CC_BASE_SBB) || cc->cin == IR_NOVAL ||
+        cc->src1 == IR_NOVAL || cc->src2 == IR_NOVAL)
+        return IR_NOVAL;
+    IrBlock *b = f->b;
+    IrVal x = base == CC_BASE_ADC ? cc->res : cc->src1; /* ADC: res < a; SBB: a < b */
+    IrVal y = base == CC_BASE_ADC ? cc->src1 : cc->src2;
+    IrVal le = ir_setcc(b, IRC_LEU, x, y), lt = ir_setcc(b, IRC_LTU, x, y);
+    IrVal d = ir_temp(b);
+    IrOp *op = ir_emit(b, IR_SELNZ);
+    op->d = d;
+    op->a = cc->cin;
+    op->b = le;
+    op->c = lt;
+    return d;
 }
 
 /* Condition `k` (cc >> 1) from a lazy record; ok = false when it needs the slow path. */
@@ -308,6 +330,17 @@ static FeTest cond_lazy(Fe *f, unsigned k, bool *ok)
     case CC_BASE_DEC:
         if (k == 1)
             return test_of(bb, IRC_TSTNZ, IR_NOVAL, FL_CF);
+        break;
+    case CC_BASE_ADC:
+    case CC_BASE_SBB:
+        if (k == 1 || k == 3) {
+            IrVal c = carry_adc_sbb(f);
+            if (c == IR_NOVAL)
+                break;
+            if (k == 3) /* CF or ZF */
+                c = ir_binop(f->b, IR_OR, c, ir_setcci(f->b, IRC_EQ, res, 0));
+            return test_of(c, IRC_NE, IR_NOVAL, 0);
+        }
         break;
     default:
         break;
@@ -370,7 +403,12 @@ IrVal fe_get_cf(Fe *f)
         case CC_BASE_LOGIC: return ir_movi(b, 0);
         case CC_BASE_INC:
         case CC_BASE_DEC: return ir_binopi(b, IR_AND, cc->src2, FL_CF);
-        default: break;
+        default: {
+            IrVal c = carry_adc_sbb(f);
+            if (c != IR_NOVAL)
+                return c;
+            break;
+        }
         }
     }
     fe_cc_store(f);
@@ -446,7 +484,7 @@ void fe_handler(Fe *f, bool ends_block)
     IrOp *op = ir_emit(f->b, IR_HANDLER);
     op->d = d;
     op->insn = (uint16_t)f->idx;
-    f->cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true};
+    f->cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true};
     if (ends_block) {
         op = ir_emit(f->b, IR_EXIT);
         op->insn = (uint16_t)(f->idx + 1);
@@ -671,7 +709,7 @@ bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, 
     f.b = ir;
     f.out = out;
     f.ctx = ctx;
-    f.cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true};
+    f.cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true};
     unsigned i;
     for (i = 0; i < out->ninsns && !f.ended; i++) {
         if (!room_for_insn(&f))

@@ -25,6 +25,7 @@ typedef struct FeCc {
     FeCcKind kind;
     uint32_t op;
     IrVal res, src1, src2, efl;
+    IrVal cin;   /* ADC/SBB: the carry-in (0 or 1), or IR_NOVAL */
     bool stored; /* CpuState already holds this state */
 } FeCc;
 

@@ -269,6 +269,8 @@ static void tr_alu(Fe *f)
         return;
     }
     fe_cc_set(f, CC_OP(d.cc_base, size), res, src1, src2);
+    if (d.carry)
+        f->cc.cin = cf;
 }
 
 /* INC, DEC, NEG, NOT: read-modify-write of one operand. */
