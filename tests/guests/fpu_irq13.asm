@@ -10,6 +10,7 @@
 ;   - no #MF is ever raised with NE = 0.
 %include "rom.inc"
 %include "report.inc"
+%include "pc.inc"
 %include "pm.inc"
 
 %define IRQ_COUNT SCRATCH
@@ -23,24 +24,7 @@ rom_entry:
 [bits 32]
 pm_main:
     ; two 8259s: master at 20h-27h, slave at 28h-2Fh; only IR2 (cascade) and IRQ 13 open
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x28
-    out 0xA1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFB
-    out 0x21, al
-    mov al, 0xDF
-    out 0xA1, al
+    PIC_INIT 0x20, 0x28, 0xFB, 0xDF
     SETGATE 0x2D, SEL_CODE32, irq13_handler, GATE_INT32
     mov dword [IRQ_COUNT], 0
 

@@ -12,6 +12,7 @@
 ; guest programmed the PIT, so the first deadline is seen late (by every engine alike).
 %include "rom.inc"
 %include "report.inc"
+%include "pc.inc"
 
 %define TICKS    0x600           ; word: IRQ 0 count
 %define TSC      0x610           ; dword per tick: low half of the TSC
@@ -28,24 +29,7 @@ rom_entry:
     mov ss, ax
     mov sp, 0x7000
     ; PIC: master at vector 0x20, slave at 0x28, only IRQ 0 unmasked.
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x20
-    out 0x21, al
-    mov al, 0x28
-    out 0xA1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFE
-    out 0x21, al
-    mov al, 0xFF
-    out 0xA1, al
+    PIC_INIT 0x20, 0x28, 0xFE, 0xFF
     mov word [0x20 * 4], irq0
     mov word [0x20 * 4 + 2], 0xF000
     ; PIT channel 0: mode 2 (rate generator), binary, reload 1193 (about 1 ms).

@@ -6,6 +6,7 @@
 ; TSC ticks — not at the end of the slice (regression: it came 1,048,576 instructions in).
 %include "rom.inc"
 %include "report.inc"
+%include "pc.inc"
 
 FLAG   equ 0x500            ; set by the IRQ 0 handler
 T_IRQ  equ 0x504            ; TSC low dword when IRQ 0 arrived
@@ -21,32 +22,10 @@ rom_entry:
     mov word [8 * 4 + 2], 0xF000
 
     ; 8259: edge-triggered cascade, vectors 8-15 and 0x70-0x77, only IRQ 0 unmasked.
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x08
-    out 0x21, al
-    mov al, 0x70
-    out 0xA1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFE
-    out 0x21, al
-    mov al, 0xFF
-    out 0xA1, al
+    PIC_INIT 0x08, 0x70, 0xFE, 0xFF
 
     ; PIT channel 0, mode 2, binary, count 1000; the count starts on the MSB write.
-    mov al, 0x34
-    out 0x43, al
-    mov al, 0xE8
-    out 0x40, al
-    mov al, 0x03
-    out 0x40, al
+    PIT0_RATE 1000
     rdtsc
     mov esi, eax                    ; TSC when the count was loaded
     sti

@@ -12,6 +12,7 @@
 ; vmm86-expect: 4
 %include "rom.inc"
 %include "report.inc"
+%include "pc.inc"
 
 rom_entry:
     cli
@@ -24,30 +25,8 @@ rom_entry:
     mov word [8 * 4], irq0
     mov word [8 * 4 + 2], 0xF000
     ; 8259: vectors 8-15, only IRQ 0 unmasked; PIT channel 0 mode 2, count 1000
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x08
-    out 0x21, al
-    mov al, 0x70
-    out 0xA1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFE
-    out 0x21, al
-    mov al, 0xFF
-    out 0xA1, al
-    mov al, 0x34
-    out 0x43, al
-    mov al, 0xE8
-    out 0x40, al
-    mov al, 0x03
-    out 0x40, al
+    PIC_INIT 0x08, 0x70, 0xFE, 0xFF
+    PIT0_RATE 1000
     ; DR0 = 4 (IVT entry 1), DR7: L0, R/W0 = 11 (read or write), LEN0 = 11 (4 bytes)
     mov eax, 4
     mov dr0, eax

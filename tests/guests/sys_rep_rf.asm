@@ -17,6 +17,7 @@
 ;      0 (RF = 0, the next EIP).
 %include "rom.inc"
 %include "report.inc"
+%include "pc.inc"
 %include "pm.inc"
 
 %define FL_RF     0x10000
@@ -53,12 +54,7 @@ rom_entry:
     out 0x21, al
     out 0xA1, al
     ; PIT channel 0, mode 2, count 100 (84 us): IRQ 0 edges keep coming, latched in IRR
-    mov al, 0x34
-    out 0x43, al
-    mov al, 100
-    out 0x40, al
-    mov al, 0
-    out 0x40, al
+    PIT0_RATE 100
     PM_ENTER pm_main
 
 [bits 32]

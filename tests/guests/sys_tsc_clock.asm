@@ -14,6 +14,7 @@
 ; vmm86-args: -icount shift=10,sleep=off
 %include "rom.inc"
 %include "report.inc"
+%include "pc.inc"
 
 %define COUNT   0x500              ; IRQ 0 count
 %define T0      0x508              ; TSC (edx:eax) at IRQ FIRST
@@ -33,24 +34,7 @@ rom_entry:
     mov word [8 * 4], irq0
     mov word [8 * 4 + 2], 0xF000
     ; 8259: vectors 8-15, only IRQ 0 unmasked
-    mov al, 0x11
-    out 0x20, al
-    out 0xA0, al
-    mov al, 0x08
-    out 0x21, al
-    mov al, 0x70
-    out 0xA1, al
-    mov al, 0x04
-    out 0x21, al
-    mov al, 0x02
-    out 0xA1, al
-    mov al, 0x01
-    out 0x21, al
-    out 0xA1, al
-    mov al, 0xFE
-    out 0x21, al
-    mov al, 0xFF
-    out 0xA1, al
+    PIC_INIT 0x08, 0x70, 0xFE, 0xFF
     ; PIT channel 0, mode 2, count PIT_COUNT
     mov al, 0x34
     out 0x43, al
