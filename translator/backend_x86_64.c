@@ -660,9 +660,32 @@ static void load_arg(Bk *k, int host, IrVal v)
         x_load(&k->cb, 4, host, slot_mem(k->tslot[tix(v)]));
 }
 
+/* The flag helpers read only the lazy-flag fields (stored before the call) and take at
+ * most one argument: they go through a thunk that keeps every register (R10 carries the
+ * argument and the result), so the block's registers stay where they are. */
+static bool call_light(Bk *k, const IrOp *op)
+{
+    const void *fn = k->ir->helpers[op->imm];
+    uint8_t *thunk = fn == (const void *)jit_helper_get_cf       ? k->j->light_get_cf
+                     : fn == (const void *)jit_helper_cond        ? k->j->light_cond
+                     : fn == (const void *)jit_helper_arith_flags ? k->j->light_arith
+                                                                   : NULL;
+    if (!thunk || op->b != IR_NOVAL || op->c != IR_NOVAL || op->d == IR_NOVAL)
+        return false;
+    if (op->a != IR_NOVAL)
+        load_arg(k, X_R10, op->a);
+    x_call(&k->cb, thunk);
+    int rd = alloc_reg(k, ir_is_global(op->d));
+    x_mov_rr(&k->cb, 4, rd, X_R10);
+    set_result(k, op->d, rd);
+    return true;
+}
+
 static void emit_call(Bk *k, const IrOp *op)
 {
     k->locked = 0;
+    if (call_light(k, op))
+        return;
     prepare_call(k, false);
     if (op->a != IR_NOVAL)
         load_arg(k, X_RSI, op->a);

@@ -373,6 +373,23 @@ static uint8_t *emit_slow_thunk(CodeBuf *cb, JitState *j, bool store)
     return start;
 }
 
+/* fn(cpu, R10) with every allocatable register kept; the result comes back in R10. */
+static uint8_t *emit_light_thunk(CodeBuf *cb, const void *fn)
+{
+    static const int8_t saved[] = {X_RAX, X_RCX, X_RDX, X_RSI, X_RDI, X_R8, X_R9};
+    uint8_t *start = cb->p;
+    for (unsigned i = 0; i < 7; i++) /* with the return address: RSP 16-byte aligned */
+        x_push(cb, saved[i]);
+    x_mov_rr(cb, 8, X_RDI, X_RBP);
+    x_mov_rr(cb, 4, X_RSI, X_R10);
+    x_call(cb, fn);
+    x_mov_rr(cb, 4, X_R10, X_RAX);
+    for (unsigned i = 7; i-- > 0;)
+        x_pop(cb, saved[i]);
+    x_ret(cb);
+    return start;
+}
+
 bool bk_emit_trampolines(JitState *j)
 {
     CodeBuf cb = {j->cache, j->cache, j->cache + j->cache_size, false};
@@ -417,6 +434,9 @@ bool bk_emit_trampolines(JitState *j)
 
     j->slow_ld = emit_slow_thunk(&cb, j, false);
     j->slow_st = emit_slow_thunk(&cb, j, true);
+    j->light_get_cf = emit_light_thunk(&cb, (const void *)jit_helper_get_cf);
+    j->light_cond = emit_light_thunk(&cb, (const void *)jit_helper_cond);
+    j->light_arith = emit_light_thunk(&cb, (const void *)jit_helper_arith_flags);
     if (cb.overflow)
         return false;
     j->cache_body = (uint8_t *)(((uintptr_t)cb.p + 63) & ~(uintptr_t)63);

@@ -175,6 +175,9 @@ struct JitState {
     uint8_t *epilogue_jc_miss; /* counts a jump-cache miss, returns JIT_RET_NORMAL */
     uint8_t *slow_ld;          /* shared slow paths of guest loads and stores (see */
     uint8_t *slow_st;          /* bk_emit_trampolines) */
+    uint8_t *light_get_cf;     /* register-preserving calls of the flag helpers */
+    uint8_t *light_cond;
+    uint8_t *light_arith;
     /* Metadata arena. */
     uint8_t *meta;
     size_t meta_size, meta_used;
