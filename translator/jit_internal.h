@@ -255,6 +255,9 @@ bool lockstep_init(JitState *j);
 void lockstep_free(JitState *j);
 void lockstep_log_write(JitState *j, uint32_t pa, unsigned len);
 void lockstep_print_stats(const JitState *j, FILE *out);
+/* The architectural state two engines must agree on: NULL if a and b match, else a
+ * description of the first group of fields that differs. */
+const char *lockstep_compare_cpu(const CpuState *a, const CpuState *b);
 
 /* ---- jit.c ------------------------------------------------------------------------------------- */
 /* Finds or translates the block at CS:EIP; NULL when the interpreter must run this

@@ -179,7 +179,7 @@ static bool seg_equal(const SegCache *a, const SegCache *b)
 }
 
 /* The architectural state: NULL if equal, else what differs. */
-static const char *compare_cpu(const CpuState *a, const CpuState *b)
+const char *lockstep_compare_cpu(const CpuState *a, const CpuState *b)
 {
     for (int r = 0; r < 8; r++)
         if (a->gpr[r].d != b->gpr[r].d)
@@ -203,7 +203,9 @@ static const char *compare_cpu(const CpuState *a, const CpuState *b)
         a->inhibit_irq != b->inhibit_irq || a->nmi_blocked != b->nmi_blocked)
         return "CPL, icount, halt or interrupt-shadow state";
     if (a->sysenter_cs != b->sysenter_cs || a->sysenter_esp != b->sysenter_esp ||
-        a->sysenter_eip != b->sysenter_eip || a->tsc_offset != b->tsc_offset)
+        a->sysenter_eip != b->sysenter_eip || a->tsc_offset != b->tsc_offset ||
+        memcmp(a->perfevtsel, b->perfevtsel, sizeof a->perfevtsel) ||
+        memcmp(a->perfctr, b->perfctr, sizeof a->perfctr))
         return "MSRs";
     if (memcmp(&a->fpu, &b->fpu, sizeof a->fpu))
         return "x87/SSE state";
@@ -384,7 +386,7 @@ static void check_block(JitState *j, TransBlock *tb)
         report(j, tb, "the interpreter faulted inside the block where the JIT did not");
     if (fj.happened && (!fi.happened || fi.vector != fj.vector || fi.error != fj.error))
         report(j, tb, "the JIT faulted; the interpreter did not fault the same way");
-    const char *diff = compare_cpu(&ls->after_jit, cpu);
+    const char *diff = lockstep_compare_cpu(&ls->after_jit, cpu);
     if (diff)
         report(j, tb, diff);
     if (ls->jit.overflow || ls->interp.overflow) {
