@@ -4,8 +4,9 @@
  * register, memory and immediate operands, shifts, IMUL, moves, LEA, stack operations,
  * SETcc/CMOVcc, conditional jumps over the next instruction, and instructions the JIT
  * hands to the interpreter: BT, BSF, MUL, XADD, SHLD, LAHF/SAHF, CLC/STC/CMC, shifts by CL,
- * rotates), ending in HLT, sometimes with an instruction that faults (#DE, #GP past a
- * segment limit) whose handler is a HLT. Two machines start from the same random state;
+ * rotates; a flag record left in CpuState by a handler call before INC/DEC), ending in
+ * HLT, sometimes with an instruction that faults (#DE, #GP past a segment limit) whose
+ * handler is a HLT. Two machines start from the same random state;
  * one runs the interpreter, the other the JIT; the registers, flags (as cpu_get_eflags
  * derives them), EIP, icount, CR2 and the data and stack areas must end equal. Modes: flat
  * 32-bit protected mode, 32-bit protected mode with a limited data segment, and real mode.
@@ -346,6 +347,22 @@ static void gen_faulting(Prog *p, Rng *r, Mode mode)
     modrm_any(p, r, 6 + pick(r, 2), any_reg(r)); /* DIV / IDIV */
 }
 
+/* A flag record left in CpuState (ALU of any size, INC/DEC, or CLC/STC/CMC for explicit
+ * flags), then a handler that keeps the flags (LAHF), then INC/DEC: the translated INC/DEC
+ * must take the old CF from CpuState's lazy record (the JIT's CF thunk). */
+static void gen_cf_seam(Prog *p, Rng *r)
+{
+    switch (pick(r, 4)) {
+    case 0: case 1: gen_alu(p, r); break;
+    case 2: gen_unary(p, r); break;
+    default: { static const uint8_t f[3] = {0xF8, 0xF9, 0xF5}; put(p, f[pick(r, 3)]); break; }
+    }
+    put(p, 0x9F); /* LAHF */
+    unsigned size = pick(r, 2) ? 4 : 2;
+    opsize(p, size);
+    put(p, (uint8_t)((pick(r, 2) ? 0x40 : 0x48) + dreg(r)));
+}
+
 static void gen_one(Prog *p, Rng *r, Mode mode);
 
 static void put_rel(Prog *p, unsigned size, int32_t rel) { put_imm(p, size, (uint32_t)rel); }
@@ -439,8 +456,10 @@ static void gen_one(Prog *p, Rng *r, Mode mode)
         gen_stack(p, r);
     else if (k < 86)
         gen_misc(p, r);
-    else if (k < 95)
+    else if (k < 92)
         gen_handler_only(p, r);
+    else if (k < 95)
+        gen_cf_seam(p, r);
     else if (k < 97)
         gen_faulting(p, r, mode);
     else
