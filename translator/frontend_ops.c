@@ -1,6 +1,6 @@
 /* frontend_ops.c — the operations the front end translates inline: moves, ALU operations,
  * INC/DEC/NEG/NOT, shifts by a constant, IMUL, stack operations, near branches, SETcc and
- * CMOVcc, CBW/CWD, LEAVE, CLD/STD. Semantics (flag values included, the "undefined" ones
+ * CMOVcc, CBW/CWD, LEAVE, CLD/STD, MOVS/STOS/LODS/SCAS without REP. Semantics (flag values included, the "undefined" ones
  * too) follow the interpreter's handlers in cpu/ops_*.c exactly; lockstep checks it. */
 #include <stddef.h>
 
@@ -84,6 +84,8 @@ bool fe_can_inline(const DecodedInsn *in, uint32_t eip, const JitTranslateCtx *c
     case OP_CBW: case OP_CWD: case OP_NOP: case OP_PAUSE: case OP_LEAVE: case OP_CLD:
     case OP_STD: case OP_FENCE: case OP_RDTSC:
         return true;
+    case OP_MOVS: case OP_STOS: case OP_LODS: case OP_SCAS:
+        return !in->rep; /* one element; REP stays with the interpreter's batches */
     default:
         return false;
     }
@@ -100,6 +102,8 @@ bool fe_insn_may_sync(const DecodedInsn *in, bool inlined)
         return true; /* CR4.TSD outside ring 0: the interpreter raises #GP (IR_BAIL) */
     if (in->op == OP_LEA || in->op == OP_NOP || in->op == OP_FENCE)
         return false;
+    if (in->op == OP_MOVS || in->op == OP_STOS || in->op == OP_LODS || in->op == OP_SCAS)
+        return true; /* memory through SI/DI (no OPT_MEM operand) */
     for (unsigned i = 0; i < in->nopnd; i++)
         if (in->opnd[i].type == OPT_MEM)
             return true;
@@ -762,6 +766,73 @@ static void tr_rdtsc(Fe *f)
     fe_gpr_set(f, R_EDX, 4, part[1]);
 }
 
+/* ---- string operations without REP (cpu/ops_string.c: one iteration) ------------------------ */
+
+/* 2 * size if DF is set, else 0: a string register advances by size minus this. DF lives
+ * in eflags whatever the lazy state of the arithmetic flags. */
+static IrVal str_back(Fe *f, unsigned size)
+{
+    IrBlock *b = f->b;
+    IrVal e = ir_temp(b);
+    IrOp *op = ir_emit(b, IR_LD_ENV);
+    op->d = e;
+    op->imm = ENV(eflags);
+    op->size = 4;
+    unsigned shift = 10 - (size == 1 ? 1 : size == 2 ? 2 : 3); /* FL_DF is bit 10 */
+    return ir_binopi(b, IR_SHR, ir_binopi(b, IR_AND, e, FL_DF), shift);
+}
+
+/* SI or DI as an offset: 16 bits with a 16-bit address size. */
+static IrVal str_off(Fe *f, unsigned reg) { return fe_gpr_get(f, reg, f->insn->adsize); }
+
+/* SI or DI += +-size; with a 16-bit address size only the low 16 bits change (they wrap). */
+static void str_advance(Fe *f, unsigned reg, unsigned size, IrVal back)
+{
+    unsigned as = f->insn->adsize;
+    IrVal v = ir_binopi(f->b, IR_ADD, fe_gpr_get(f, reg, as), size);
+    fe_gpr_set(f, reg, as, ir_binop(f->b, IR_SUB, v, back));
+}
+
+/* The accesses come first (they may fault), then the registers change. */
+static void tr_string(Fe *f)
+{
+    const DecodedInsn *in = f->insn;
+    IrBlock *b = f->b;
+    unsigned size = (in->row->attr & A_BYTE) ? 1 : in->opsize;
+    IrVal back = str_back(f, size);
+    switch (in->op) {
+    case OP_MOVS: {
+        IrVal v = fe_load(f, in->seg, str_off(f, R_ESI), size, 0);
+        fe_store(f, SEG_ES, str_off(f, R_EDI), size, v);
+        str_advance(f, R_ESI, size, back);
+        str_advance(f, R_EDI, size, back);
+        break;
+    }
+    case OP_STOS:
+        fe_store(f, SEG_ES, str_off(f, R_EDI), size, fe_gpr_get(f, R_EAX, size));
+        str_advance(f, R_EDI, size, back);
+        break;
+    case OP_LODS: {
+        IrVal v = fe_load(f, in->seg, str_off(f, R_ESI), size, 0);
+        fe_gpr_set(f, R_EAX, size, v);
+        str_advance(f, R_ESI, size, back);
+        break;
+    }
+    default: { /* SCAS: flags of acc - [ES:DI] */
+        IrVal m = fe_load(f, SEG_ES, str_off(f, R_EDI), size, 0);
+        str_advance(f, R_EDI, size, back);
+        if (!fe_flags_live(f, FL_ARITH))
+            break;
+        IrVal acc = fe_snap(f, fe_gpr_get(f, R_EAX, size));
+        IrVal r = ir_binop(b, IR_SUB, acc, m);
+        if (size < 4)
+            r = ir_binopi(b, IR_AND, r, opmask(size));
+        fe_cc_set(f, CC_OP(CC_BASE_SUB, size), r, acc, m);
+        break;
+    }
+    }
+}
+
 bool fe_inline_insn(Fe *f)
 {
     switch (f->insn->op) {
@@ -794,6 +865,7 @@ bool fe_inline_insn(Fe *f)
     case OP_STD: tr_cld_std(f, true); break;
     case OP_NOP: case OP_PAUSE: case OP_FENCE: break;
     case OP_RDTSC: tr_rdtsc(f); break;
+    case OP_MOVS: case OP_STOS: case OP_LODS: case OP_SCAS: tr_string(f); break;
     default: return false;
     }
     return true;
