@@ -345,16 +345,25 @@ static IrVal szp_bits(Fe *f, IrVal res, unsigned size)
     return ir_binop(b, IR_OR, ir_binop(b, IR_OR, zf, sf), pf);
 }
 
-/* SHL, SHR, SAR by CL. Counts 1..width-1 inline; for the others (0 leaves everything
- * unchanged, even a memory destination unwritten) the interpreter runs the instruction. */
+/* SHL, SHR, SAR by CL. Counts 1..width-1 inline. A count of 0 leaves everything
+ * unchanged: on a register the inline value is already right (a shift by 0) and the flags
+ * are the old ones chosen by the count (Linux's LZMA decoder: 0.8M block aborts); on
+ * memory (left unwritten) and for counts >= width the interpreter runs the instruction. */
 static void tr_shift_cl(Fe *f)
 {
     const DecodedInsn *in = f->insn;
     IrBlock *b = f->b;
     unsigned size = in->opnd[0].size, w = 8 * size;
-    IrVal c = ir_binopi(b, IR_AND, R_ECX, 31);
-    fe_bail(f, IRC_GEU, ir_binopi(b, IR_SUB, c, 1), w - 1); /* c == 0 or c >= w */
     bool mem = in->opnd[0].type == OPT_MEM;
+    IrVal c = ir_binopi(b, IR_AND, R_ECX, 31), old = IR_NOVAL;
+    if (mem) {
+        fe_bail(f, IRC_GEU, ir_binopi(b, IR_SUB, c, 1), w - 1); /* c == 0 or c >= w */
+    } else {
+        if (w < 32)
+            fe_bail(f, IRC_GEU, c, w);
+        if (fe_flags_live(f, FL_ARITH))
+            old = fe_arith_flags(f);
+    }
     IrVal off = mem ? fe_ea(f) : IR_NOVAL;
     IrVal x = fe_snap(f, mem ? fe_load(f, in->seg, off, size, JMS_RMW)
                              : fe_gpr_get(f, in->opnd[0].reg, size));
@@ -385,6 +394,15 @@ static void tr_shift_cl(Fe *f)
     IrVal fl = ir_binop(b, IR_OR, szp_bits(f, r, size), cfv);
     if (of != IR_NOVAL)
         fl = ir_binop(b, IR_OR, fl, ir_binopi(b, IR_SHL, of, 11));
+    if (old != IR_NOVAL) {
+        IrVal sel = ir_temp(b);
+        IrOp *op = ir_emit(b, IR_SELNZ);
+        op->d = sel;
+        op->a = c;
+        op->b = fl;
+        op->c = old;
+        fl = sel;
+    }
     fe_cc_set_efl(f, fl);
 }
 
