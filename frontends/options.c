@@ -428,7 +428,7 @@ void options_print_help(void)
            "  --engine interp|jit|lockstep\n"
            "                         execution engine: the JIT (default), the interpreter,\n"
            "                         or both compared block by block (stops at a difference)\n"
-           "  --jit-cache MB         JIT code cache size (default 32; flushed when full)\n"
+           "  --jit-cache MB         JIT code cache size (default 64; flushed when full)\n"
            "  --stats                print counters at exit\n"
            "  --exit-on-halt         end the run when the CPU halts with interrupts off\n"
            "  --max-insns N          end the run after N instructions (exit status 4)\n"

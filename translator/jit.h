@@ -22,7 +22,7 @@
 
 #include "cpu/cpu_state.h"
 
-#define JIT_DEFAULT_CACHE_MB 32u
+#define JIT_DEFAULT_CACHE_MB 64u
 #define JIT_LOCKSTEP_FAILURE 70 /* process exit status when lockstep finds a difference */
 
 typedef struct JitState JitState;
