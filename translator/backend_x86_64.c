@@ -350,6 +350,28 @@ static void emit_mulh(Bk *k, const IrOp *op)
     set_result(k, op->d, rd);
 }
 
+/* d = (a:b) / c. The front end's #DE guard has excluded a zero divisor and a quotient
+ * past 32 bits, so the host DIV cannot fault. RAX and RDX may hold guest values: they are
+ * kept on the stack around it (no slot is addressed in between). */
+static void emit_divu(Bk *k, const IrOp *op)
+{
+    CodeBuf *cb = &k->cb;
+    x_mov_rr(cb, 4, X_R10, use(k, op->c));
+    x_mov_rr(cb, 4, X_R11, use(k, op->b));
+    int ra = use(k, op->a);
+    x_push(cb, X_RAX);
+    x_push(cb, X_RDX);
+    x_mov_rr(cb, 4, X_RDX, ra);
+    x_mov_rr(cb, 4, X_RAX, X_R11);
+    x_unary(cb, 6, 4, X_R10); /* div r10d */
+    x_mov_rr(cb, 4, X_R10, X_RAX);
+    x_pop(cb, X_RDX);
+    x_pop(cb, X_RAX);
+    int rd = dest_reg(k, op, ra);
+    x_mov_rr(cb, 4, rd, X_R10);
+    set_result(k, op->d, rd);
+}
+
 static void emit_unary(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
@@ -859,6 +881,7 @@ static void emit_op(Bk *k, const IrOp *op)
         emit_binop(k, op);
         break;
     case IR_MULHU: case IR_MULHS: emit_mulh(k, op); break;
+    case IR_DIVU: emit_divu(k, op); break;
     case IR_NEG: case IR_NOT: case IR_EXT: case IR_PARITY: emit_unary(k, op); break;
     case IR_DEP: emit_dep(k, op); break;
     case IR_SETCC: emit_setcc(k, op); break;

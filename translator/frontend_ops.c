@@ -67,6 +67,8 @@ bool fe_can_inline(const DecodedInsn *in, uint32_t eip, const JitTranslateCtx *c
         return o[0].type == OPT_GPR && is_gpr_or_mem(&o[1]) && o[2].type == OPT_IMM;
     case OP_MUL: case OP_IMUL1:
         return is_gpr_or_mem(&o[0]);
+    case OP_DIV:
+        return is_gpr_or_mem(&o[0]) && o[0].size == 4;
     case OP_PUSH:
         return is_gpr_or_mem(&o[0]) || o[0].type == OPT_IMM;
     case OP_POP:
@@ -100,6 +102,8 @@ bool fe_insn_may_sync(const DecodedInsn *in, bool inlined)
         return true; /* it may leave to the interpreter (IR_BAIL) */
     if (in->op == OP_RDTSC)
         return true; /* CR4.TSD outside ring 0: the interpreter raises #GP (IR_BAIL) */
+    if (in->op == OP_DIV)
+        return true; /* #DE (IR_GUARD) */
     if (in->op == OP_LEA || in->op == OP_NOP || in->op == OP_FENCE)
         return false;
     if (in->op == OP_MOVS || in->op == OP_STOS || in->op == OP_LODS || in->op == OP_SCAS)
@@ -784,6 +788,25 @@ static void tr_rdtsc(Fe *f)
     fe_gpr_set(f, R_EDX, 4, part[1]);
 }
 
+/* DIV r/m32: EDX:EAX / src, quotient to EAX, remainder to EDX; the flags stay as they
+ * were (cpu/ops_muldiv.c's choice for "undefined"). #DE, for a zero divisor or a quotient
+ * past 32 bits (EDX >= src covers both), is a guard before anything changes. */
+static void tr_div(Fe *f)
+{
+    IrBlock *b = f->b;
+    IrVal v = fe_snap(f, fe_read(f, 0));
+    fe_guard(f, IRC_NE, ir_setcc(b, IRC_GEU, R_EDX, v), 0, EXC_DE);
+    IrVal q = ir_temp(b);
+    IrOp *op = ir_emit(b, IR_DIVU);
+    op->d = q;
+    op->a = R_EDX;
+    op->b = R_EAX;
+    op->c = v;
+    IrVal r = ir_binop(b, IR_SUB, R_EAX, ir_binop(b, IR_MUL, q, v)); /* EAX - q * src */
+    fe_gpr_set(f, R_EAX, 4, q);
+    fe_gpr_set(f, R_EDX, 4, r);
+}
+
 /* ---- string operations without REP (cpu/ops_string.c: one iteration) ------------------------ */
 
 /* 2 * size if DF is set, else 0: a string register advances by size minus this. DF lives
@@ -869,6 +892,7 @@ bool fe_inline_insn(Fe *f)
     case OP_SHL: case OP_SHR: case OP_SAR: case OP_ROL: case OP_ROR: tr_shift(f); break;
     case OP_IMUL2: case OP_IMUL3: tr_imul(f); break;
     case OP_MUL: case OP_IMUL1: tr_mul1(f); break;
+    case OP_DIV: tr_div(f); break;
     case OP_PUSH: tr_push(f); break;
     case OP_POP: tr_pop(f); break;
     case OP_LEAVE: tr_leave(f); break;

@@ -183,7 +183,7 @@ bool ir_op_defines(const IrOp *op)
     case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
     case IR_MUL: case IR_MULHU: case IR_MULHS: case IR_NEG: case IR_NOT: case IR_EXT:
     case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV: case IR_LD:
-    case IR_CALL: case IR_HANDLER: case IR_TSC:
+    case IR_CALL: case IR_HANDLER: case IR_TSC: case IR_DIVU:
         return op->d != IR_NOVAL;
     default:
         return false;
@@ -197,6 +197,7 @@ bool ir_op_has_effects(const IrOp *op)
     case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
     case IR_MUL: case IR_MULHU: case IR_MULHS: case IR_NEG: case IR_NOT: case IR_EXT:
     case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV: case IR_TSC:
+    case IR_DIVU:
         return ir_is_global(op->d);
     case IR_NOP:
         return false;
@@ -412,7 +413,7 @@ static const char *const opc_names[IR_OPC_COUNT] = {
     "nop", "mov", "movi", "add", "sub", "and", "or", "xor", "shl", "shr", "sar", "rol", "ror",
     "mul", "mulhu", "mulhs", "neg", "not", "ext", "dep", "setcc", "selnz", "parity", "ld_env",
     "st_env", "ld", "st", "guard", "bail", "call", "handler", "exit_if", "brcc", "label", "exit_tb",
-    "exit_indirect", "exit", "insn", "tsc",
+    "exit_indirect", "exit", "insn", "tsc", "divu",
 };
 static const char *const cond_names[IRC_COUNT] = {
     "eq", "ne", "ltu", "geu", "leu", "gtu", "lt", "ge", "le", "gt", "tstz", "tstnz",

@@ -87,6 +87,8 @@ typedef enum IrOpc {
     IR_INSN,          /* start of guest instruction `insn` */
     IR_TSC,           /* d = bits imm..imm+31 of (TSC offset + icount before instruction
                          `insn`): RDTSC without a call */
+    IR_DIVU,          /* d = (a << 32 | b) / c, unsigned; an IR_GUARD before it has excluded
+                         c == 0 and a quotient past 32 bits (a >= c) */
     IR_OPC_COUNT
 } IrOpc;
 
