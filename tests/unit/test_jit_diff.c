@@ -348,8 +348,8 @@ static void gen_faulting(Prog *p, Rng *r, Mode mode)
 }
 
 /* A flag record left in CpuState (ALU of any size, INC/DEC, or CLC/STC/CMC for explicit
- * flags), then a handler that keeps the flags (LAHF), then INC/DEC: the translated INC/DEC
- * must take the old CF from CpuState's lazy record (the JIT's CF thunk). */
+ * flags), then a handler that keeps the flags (LAHF), then INC/DEC (the old CF from
+ * CpuState's lazy record: the JIT's CF thunk) or a shift by CL (all six old flags). */
 static void gen_cf_seam(Prog *p, Rng *r)
 {
     switch (pick(r, 4)) {
@@ -358,9 +358,21 @@ static void gen_cf_seam(Prog *p, Rng *r)
     default: { static const uint8_t f[3] = {0xF8, 0xF9, 0xF5}; put(p, f[pick(r, 3)]); break; }
     }
     put(p, 0x9F); /* LAHF */
-    unsigned size = pick(r, 2) ? 4 : 2;
-    opsize(p, size);
-    put(p, (uint8_t)((pick(r, 2) ? 0x40 : 0x48) + dreg(r)));
+    if (pick(r, 2)) {
+        unsigned size = pick(r, 2) ? 4 : 2;
+        opsize(p, size);
+        put(p, (uint8_t)((pick(r, 2) ? 0x40 : 0x48) + dreg(r)));
+        return;
+    }
+    /* SHL/SHR/SAR r32, CL with a count that is often 0 mod 32: the flags before it (all
+     * six, from CpuState's record: the JIT's arith-flags thunk) must survive. */
+    opsize(p, 4);
+    put(p, 0xB9); /* mov ecx, imm32 */
+    put32(p, pick(r, 4) ? rnd(r) & ~31u : rnd(r));
+    static const unsigned kinds[3] = {4, 5, 7};
+    opsize(p, 4);
+    put(p, 0xD3);
+    modrm_reg(p, kinds[pick(r, 3)], dreg(r) == 1 ? 0 : dreg(r));
 }
 
 static void gen_one(Prog *p, Rng *r, Mode mode);
