@@ -69,6 +69,8 @@ bool fe_can_inline(const DecodedInsn *in, uint32_t eip, const JitTranslateCtx *c
         return is_gpr_or_mem(&o[0]);
     case OP_DIV:
         return is_gpr_or_mem(&o[0]) && o[0].size == 4;
+    case OP_BSWAP:
+        return in->opsize == 4; /* (BSWAP r16 is undefined: the interpreter's choice) */
     case OP_PUSH:
         return is_gpr_or_mem(&o[0]) || o[0].type == OPT_IMM;
     case OP_POP:
@@ -745,6 +747,17 @@ static void tr_cmov(Fe *f)
     fe_gpr_set(f, in->opnd[0].reg, size, r);
 }
 
+/* BSWAP r32: the bytes of ror 8 and of rol 8, interleaved. */
+static void tr_bswap(Fe *f)
+{
+    IrBlock *b = f->b;
+    unsigned reg = f->insn->opnd[0].reg;
+    IrVal x = fe_gpr_get(f, reg, 4);
+    IrVal hi = ir_binopi(b, IR_AND, ir_binopi(b, IR_ROR, x, 8), 0xFF00FF00u);
+    IrVal lo = ir_binopi(b, IR_AND, ir_binopi(b, IR_ROL, x, 8), 0x00FF00FFu);
+    fe_gpr_set(f, reg, 4, ir_binop(b, IR_OR, hi, lo));
+}
+
 /* CLD/STD: DF lives in eflags whatever the lazy state of the arithmetic flags. */
 static void tr_cld_std(Fe *f, bool set)
 {
@@ -893,6 +906,7 @@ bool fe_inline_insn(Fe *f)
     case OP_IMUL2: case OP_IMUL3: tr_imul(f); break;
     case OP_MUL: case OP_IMUL1: tr_mul1(f); break;
     case OP_DIV: tr_div(f); break;
+    case OP_BSWAP: tr_bswap(f); break;
     case OP_PUSH: tr_push(f); break;
     case OP_POP: tr_pop(f); break;
     case OP_LEAVE: tr_leave(f); break;

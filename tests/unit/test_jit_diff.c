@@ -2,7 +2,7 @@
  *
  * Each case builds a random straight-line program (ALU operations of every size with
  * register, memory and immediate operands, shifts, IMUL, moves, LEA, stack operations,
- * SETcc/CMOVcc, conditional jumps over the next instruction, and instructions the JIT
+ * SETcc/CMOVcc, BSWAP, conditional jumps over the next instruction, and instructions the JIT
  * hands to the interpreter: BT, BSF, MUL, XADD, SHLD, LAHF/SAHF, CLC/STC/CMC, shifts by CL,
  * rotates; a flag record left in CpuState by a handler call before INC/DEC), ending in
  * HLT, sometimes with an instruction that faults (#DE, #GP past a segment limit) whose
@@ -273,7 +273,7 @@ static void gen_stack(Prog *p, Rng *r)
 static void gen_misc(Prog *p, Rng *r)
 {
     unsigned size = pick(r, 2) ? 4 : 2;
-    switch (pick(r, 6)) {
+    switch (pick(r, 7)) {
     case 0: /* XCHG */
         if (pick(r, 2)) {
             unsigned s = rsize(r);
@@ -299,6 +299,7 @@ static void gen_misc(Prog *p, Rng *r)
         modrm_any(p, r, dreg(r), any_reg(r));
         break;
     case 4: put(p, pick(r, 2) ? 0xFC : 0xFD); break; /* CLD/STD */
+    case 5: opsize(p, 4); put(p, 0x0F); put(p, (uint8_t)(0xC8 + dreg(r))); break; /* BSWAP */
     default: put(p, 0x90); break;
     }
 }
