@@ -581,8 +581,14 @@ void fe_set_esp(Fe *f, IrVal nsp) { ir_assign(f->b, R_ESP, nsp); }
 
 /* ---- the block loop ------------------------------------------------------------------------------ */
 
-static bool ends_block(const DecodedInsn *in)
+/* IN and OUT (not INS/OUTS) let the block go on: their handler call leaves it only when
+ * it must (an interrupt became deliverable, the device asked the CPU to stop or moved a
+ * deadline, wrote over translated code, or remapped memory: see jit_helper_exec_insn).
+ * Lockstep keeps port I/O out of blocks altogether. */
+static bool ends_block(const JitTranslateCtx *ctx, const DecodedInsn *in)
 {
+    if ((in->op == OP_IN || in->op == OP_OUT) && !ctx->stop_at_io)
+        return false;
     return in->op == OP_INVALID ||
            (in->row->attr & (A_BRANCH | A_ENDBLK | A_SYS | A_FAR | A_IO)) != 0;
 }
@@ -651,7 +657,7 @@ static unsigned decode_block(const JitTranslateCtx *ctx, const uint8_t *page, Fe
         eip += rec->insn.len;
         if (off > out->cover_hi)
             out->cover_hi = (uint16_t)off;
-        if (ends_block(&rec->insn)) {
+        if (ends_block(ctx, &rec->insn)) {
             if (branches + 2 >= JIT_MAX_EXITS || !branch_continues(ctx, out, n, &eip, &off))
                 break;
             branches++;
@@ -728,7 +734,7 @@ bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, 
             out->ninline++;
         } else {
             out->handler[i] = true;
-            fe_handler(&f, ends_block(f.insn));
+            fe_handler(&f, ends_block(ctx, f.insn));
         }
     }
     out->ninsns = i;

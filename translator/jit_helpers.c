@@ -17,17 +17,20 @@
  * after every instruction (cpu_step_decoded; the JIT never runs with TF set).
  * Returns nonzero when the block must be left after this instruction: it branched, its
  * block was invalidated (it wrote its own code, or a device DMAed over it), an interrupt
- * became deliverable, or something asked the CPU to stop. */
+ * became deliverable, something asked the CPU to stop (a device's earlier deadline too),
+ * or the TLB was flushed (A20 or a PAM register: the rest of the block may have been
+ * decoded from memory that is no longer there). */
 uint32_t jit_helper_exec_insn(CpuState *cpu, const JitInsnRec *rec)
 {
     JitState *j = cpu->engine;
     j->stats.helper_calls++;
     j->stats.handler_by_op[rec->insn.op]++;
     cpu->eip = rec->eip;
+    uint64_t flushes = cpu->stats.tlb_flushes;
     cpu_step_decoded(cpu, &rec->insn, false);
     bool irq = (cpu->intr && (cpu->eflags & FL_IF)) || cpu->nmi_pending;
     return !rec->tb->valid || cpu->eip != rec->eip + rec->insn.len || cpu->exit_request ||
-           cpu->halted || irq;
+           cpu->halted || irq || cpu->stats.tlb_flushes != flushes;
 }
 
 /* Physical address of `lin` for an access, from the TLB when it holds a translation, else
