@@ -27,7 +27,7 @@
 #define JIT_MAX_INSNS 64        /* guest instructions per block */
 #define JIT_MAX_EXITS 8         /* direct exits per block (conditional branches inside it) */
 #define JIT_HASH_BITS 15
-#define JIT_JC_BITS 12          /* jump cache entries: 4096 */
+#define JIT_JC_BITS 14          /* jump cache entries: 16384 */
 #define JIT_PAGE_HASH_BITS 12
 
 /* Segment classes (2 bits each in the mode word). */
