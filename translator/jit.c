@@ -244,6 +244,24 @@ static void run_block(JitState *j, TransBlock *tb)
         tb_chain(j, slot, target);
 }
 
+/* The next instruction's first fetch missed the TLB: walk for it here, as the
+ * interpreter's fetch would (a #PF is raised the same way: EIP at this instruction, the
+ * state complete), instead of running that instruction in the interpreter. True if the
+ * page is now mapped for execution. */
+static bool fill_fetch_tlb(CpuState *cpu)
+{
+    const SegCache *cs = &cpu->seg[SEG_CS];
+    if (cpu->eip > cs->limit)
+        return false;
+    uint32_t lin = cs->base + cpu->eip;
+    bool user = cpu->cpl == 3;
+    const TlbEntry *e = tlb_entry(cpu, lin, user);
+    if (e->tag_exec == (lin & PAGE_MASK))
+        return false;
+    mmu_translate(cpu, lin, MMU_EXEC, user);
+    return e->tag_exec == (lin & PAGE_MASK);
+}
+
 CpuExit jit_exec(JitState *j, uint64_t budget)
 {
     if (j->lockstep)
@@ -271,7 +289,10 @@ CpuExit jit_exec(JitState *j, uint64_t budget)
             return CPU_EXIT_HALT;
         if (cpu->icount >= cpu->icount_limit)
             return CPU_EXIT_BUDGET;
-        TransBlock *tb = tail || jit_needs_interp(cpu) ? NULL : jit_find_block(j);
+        bool jit_ok = !tail && !jit_needs_interp(cpu);
+        TransBlock *tb = jit_ok ? jit_find_block(j) : NULL;
+        if (!tb && jit_ok && fill_fetch_tlb(cpu))
+            tb = jit_find_block(j);
         if (tb && tb->ninsns > cpu->icount_limit - cpu->icount) {
             tail = true;
             tb = NULL;
