@@ -71,6 +71,8 @@ bool fe_can_inline(const DecodedInsn *in, uint32_t eip, const JitTranslateCtx *c
         return is_gpr_or_mem(&o[0]) && o[0].size == 4;
     case OP_BSWAP:
         return in->opsize == 4; /* (BSWAP r16 is undefined: the interpreter's choice) */
+    case OP_PUSHF:
+        return !(ctx->mode & JM_VM); /* VM86: IOPL and VME checks in the interpreter */
     case OP_PUSH:
         return is_gpr_or_mem(&o[0]) || o[0].type == OPT_IMM;
     case OP_POP:
@@ -747,6 +749,21 @@ static void tr_cmov(Fe *f)
     fe_gpr_set(f, in->opnd[0].reg, size, r);
 }
 
+/* PUSHF outside VM86: EFLAGS with the arithmetic flags derived, VM and RF clear in the
+ * image (cpu/ops_stack.c). */
+static void tr_pushf(Fe *f)
+{
+    IrBlock *b = f->b;
+    IrVal arith = ir_binopi(b, IR_AND, fe_arith_flags(f), FL_ARITH);
+    IrVal e = ir_temp(b);
+    IrOp *op = ir_emit(b, IR_LD_ENV);
+    op->d = e;
+    op->imm = ENV(eflags);
+    op->size = 4;
+    e = ir_binopi(b, IR_AND, e, ~(FL_ARITH | FL_VM | FL_RF));
+    push_value(f, ir_binop(b, IR_OR, e, arith), f->insn->opsize);
+}
+
 /* BSWAP r32: the bytes of ror 8 and of rol 8, interleaved. */
 static void tr_bswap(Fe *f)
 {
@@ -907,6 +924,7 @@ bool fe_inline_insn(Fe *f)
     case OP_MUL: case OP_IMUL1: tr_mul1(f); break;
     case OP_DIV: tr_div(f); break;
     case OP_BSWAP: tr_bswap(f); break;
+    case OP_PUSHF: tr_pushf(f); break;
     case OP_PUSH: tr_push(f); break;
     case OP_POP: tr_pop(f); break;
     case OP_LEAVE: tr_leave(f); break;

@@ -1,7 +1,8 @@
 /* test_jit_diff.c — the JIT against the interpreter on random instruction sequences.
  *
  * Each case builds a random straight-line program (ALU operations of every size with
- * register, memory and immediate operands, shifts, IMUL, moves, LEA, stack operations,
+ * register, memory and immediate operands, shifts, IMUL, moves, LEA, stack operations
+ * (PUSHF too),
  * SETcc/CMOVcc, BSWAP, conditional jumps over the next instruction, and instructions the JIT
  * hands to the interpreter: BT, BSF, MUL, XADD, SHLD, LAHF/SAHF, CLC/STC/CMC, shifts by CL,
  * rotates; a flag record left in CpuState by a handler call before INC/DEC), ending in
@@ -261,10 +262,11 @@ static void gen_stack(Prog *p, Rng *r)
     if (p->depth >= 12)
         return;
     opsize(p, size);
-    switch (pick(r, 4)) {
+    switch (pick(r, 5)) {
     case 0: put(p, (uint8_t)(0x50 + any_reg(r))); break;
     case 1: put(p, 0x6A); put(p, (uint8_t)rnd(r)); break;
     case 2: put(p, 0x68); put_imm(p, size, rnd(r)); break;
+    case 3: put(p, 0x9C); break; /* PUSHF: the flags image */
     default: put(p, 0xFF); modrm_mem(p, r, 6); break;
     }
     p->depth++;
