@@ -473,6 +473,25 @@ static void arith_ret(CodeBuf *cb, uint32_t mask)
     x_ret(cb);
 }
 
+/* One INC/DEC case of the arith thunk: step the result back (`undo`, the /n of opcode FF)
+ * and again (`redo`), so the host's OF SF ZF AF PF are the guest's; CF from src2. */
+static void incdec_case(CodeBuf *cb, unsigned base, unsigned undo, unsigned redo)
+{
+    uint8_t *next = cf_case(cb, CC_OP(base, 4));
+    x_load(cb, 4, X_R11, xmem(X_RBP, ENV(cc_src2)));
+    x_load(cb, 4, X_R10, xmem(X_RBP, ENV(cc_res)));
+    x_rr(cb, 0xFF, 4, undo, X_R10);
+    x_rr(cb, 0xFF, 4, redo, X_R10);
+    if (x_room(cb))
+        x_b(cb, 0x9C); /* pushfq */
+    x_pop(cb, X_R10);
+    x_alu_ri(cb, XA_AND, 4, X_R10, FL_ARITH & ~FL_CF);
+    x_alu_ri(cb, XA_AND, 4, X_R11, FL_CF);
+    x_alu_rr(cb, XA_OR, 4, X_R10, X_R11);
+    x_ret(cb);
+    x_patch_rel32(next, cb->p);
+}
+
 /* The six arithmetic flags as the arith_flags helper gives them (R10; R11 and the host
  * flags clobbered), without a call for the 32-bit records the shift-by-CL and PUSHF paths
  * meet most (Linux boot: INC 2.7M, LOGIC 2.3M, DEC 0.3M, ADD 0.15M, SUB 0.08M): the host
@@ -482,39 +501,14 @@ static void arith_ret(CodeBuf *cb, uint32_t mask)
 static uint8_t *emit_arith_thunk(CodeBuf *cb, uint8_t *slow)
 {
     uint8_t *start = cb->p, *next;
-    const uint32_t no_cf = FL_ARITH & ~FL_CF;
     x_load(cb, 4, X_R11, xmem(X_RBP, ENV(cc_op)));
-    next = cf_case(cb, CC_OP(CC_BASE_INC, 4));
-    x_load(cb, 4, X_R11, xmem(X_RBP, ENV(cc_src2)));
-    x_load(cb, 4, X_R10, xmem(X_RBP, ENV(cc_res)));
-    x_rr(cb, 0xFF, 4, 1, X_R10); /* dec r10d */
-    x_rr(cb, 0xFF, 4, 0, X_R10); /* inc r10d */
-    if (x_room(cb))
-        x_b(cb, 0x9C);
-    x_pop(cb, X_R10);
-    x_alu_ri(cb, XA_AND, 4, X_R10, no_cf);
-    x_alu_ri(cb, XA_AND, 4, X_R11, FL_CF);
-    x_alu_rr(cb, XA_OR, 4, X_R10, X_R11);
-    x_ret(cb);
-    x_patch_rel32(next, cb->p);
+    incdec_case(cb, CC_BASE_INC, 1, 0); /* dec r10d, then inc r10d */
     next = cf_case(cb, CC_OP(CC_BASE_LOGIC, 4));
     x_load(cb, 4, X_R10, xmem(X_RBP, ENV(cc_res)));
     x_test_rr(cb, 4, X_R10, X_R10);
     arith_ret(cb, FL_SF | FL_ZF | FL_PF); /* CF = OF = 0, AF reads as 0 */
     x_patch_rel32(next, cb->p);
-    next = cf_case(cb, CC_OP(CC_BASE_DEC, 4));
-    x_load(cb, 4, X_R11, xmem(X_RBP, ENV(cc_src2)));
-    x_load(cb, 4, X_R10, xmem(X_RBP, ENV(cc_res)));
-    x_rr(cb, 0xFF, 4, 0, X_R10);
-    x_rr(cb, 0xFF, 4, 1, X_R10);
-    if (x_room(cb))
-        x_b(cb, 0x9C);
-    x_pop(cb, X_R10);
-    x_alu_ri(cb, XA_AND, 4, X_R10, no_cf);
-    x_alu_ri(cb, XA_AND, 4, X_R11, FL_CF);
-    x_alu_rr(cb, XA_OR, 4, X_R10, X_R11);
-    x_ret(cb);
-    x_patch_rel32(next, cb->p);
+    incdec_case(cb, CC_BASE_DEC, 0, 1); /* inc r10d, then dec r10d */
     next = cf_case(cb, CC_OP(CC_BASE_ADD, 4));
     x_load(cb, 4, X_R10, xmem(X_RBP, ENV(cc_src1)));
     x_alu_rm(cb, XA_ADD, 4, X_R10, xmem(X_RBP, ENV(cc_src2)));
