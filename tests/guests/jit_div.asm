@@ -13,7 +13,6 @@
 
 %define NP_PAGE   0x300000       ; not present
 %define VAR       SCRATCH
-%define EFL_MASK  0x8D5          ; OF SF ZF AF PF CF
 
 rom_entry:
     PM_ENTER pm_main
@@ -34,46 +33,30 @@ pm_main:
     jnz .round
     PASS
 
-%macro CHECK_REG 3
-    cmp %1, %2
-    je %%ok
-    FAIL %3
-%%ok:
-%endmacro
-
-%macro SAME_FLAGS 3
-    and %1, EFL_MASK
-    and %2, EFL_MASK
-    cmp %1, %2
-    je %%ok
-    FAIL %3
-%%ok:
-%endmacro
-
 case1:
     mov edx, 0x12
     mov eax, 0x34567890
     mov ecx, 0x1000
     div ecx
-    CHECK_REG eax, 0x01234567, 10
-    CHECK_REG edx, 0x890, 11
+    CHECK_EQ eax, 0x01234567, 10
+    CHECK_EQ edx, 0x890, 11
     mov edx, 0xFFFFFFFE
     mov eax, 0xFFFFFFFF
     mov ecx, 0xFFFFFFFF
     div ecx
-    CHECK_REG eax, 0xFFFFFFFF, 12
-    CHECK_REG edx, 0xFFFFFFFE, 13
+    CHECK_EQ eax, 0xFFFFFFFF, 12
+    CHECK_EQ edx, 0xFFFFFFFE, 13
     mov edx, 1
     mov eax, 0x80000000
     div eax                                ; 0x1_80000000 / 0x80000000
-    CHECK_REG eax, 3, 14
-    CHECK_REG edx, 0, 15
+    CHECK_EQ eax, 3, 14
+    CHECK_EQ edx, 0, 15
     mov dword [VAR], 7
     mov edx, 0
     mov eax, 100
     div dword [VAR]
-    CHECK_REG eax, 14, 16
-    CHECK_REG edx, 2, 17
+    CHECK_EQ eax, 14, 16
+    CHECK_EQ edx, 2, 17
     ret
 
 case2:
@@ -95,7 +78,7 @@ case2:
     div ecx
     jnc .bad
     jns .bad
-    CHECK_REG eax, 3, 21
+    CHECK_EQ eax, 3, 21
     ret
 .bad:
     FAIL 22
@@ -112,7 +95,7 @@ case3:
     FAIL 30
 .a_after:
     CHECK_MEM32 EXC_EIP, OFF(.a_insn), 31
-    CHECK_REG edx, 1, 33
+    CHECK_EQ edx, 1, 33
     mov esi, [EXC_EFL]
     mov ebx, 3
     sub ebx, 5
@@ -131,7 +114,7 @@ case3:
     FAIL 35
 .b_after:
     CHECK_MEM32 EXC_EIP, OFF(.b_insn), 36
-    CHECK_REG edx, 0x10, 38
+    CHECK_EQ edx, 0x10, 38
     mov esi, [EXC_EFL]
     mov ebx, 3
     sub ebx, 5
@@ -149,7 +132,7 @@ case3:
     FAIL 40
 .c_after:
     CHECK_MEM32 EXC_EIP, OFF(.c_insn), 41
-    CHECK_REG edx, 0x10, 42
+    CHECK_EQ edx, 0x10, 42
     ret
 
 case4:
@@ -162,7 +145,7 @@ case4:
 .after:
     CHECK_MEM32 EXC_EIP, OFF(.insn), 51
     CHECK_MEM32 EXC_ERR, 0, 52
-    CHECK_REG edx, 0, 54
+    CHECK_EQ edx, 0, 54
     ret
 
 ROM_END

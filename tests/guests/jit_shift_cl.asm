@@ -13,7 +13,6 @@
 %include "pm.inc"
 
 %define NP_PAGE   0x300000       ; not present
-%define EFL_MASK  0x8D5          ; OF SF ZF AF PF CF
 
 rom_entry:
     PM_ENTER pm_main
@@ -34,23 +33,7 @@ pm_main:
     jnz .round
     PASS
 
-%macro CHECK_REG 3
-    cmp %1, %2
-    je %%ok
-    FAIL %3
-%%ok:
-%endmacro
-
 ; SAME_FLAGS a, b, code (PUSHFD images)
-%macro SAME_FLAGS 3
-    and %1, EFL_MASK
-    and %2, EFL_MASK
-    cmp %1, %2
-    je %%ok
-    FAIL %3
-%%ok:
-%endmacro
-
 ; ZERO_SHIFT insn, count, code: flags from 0x7F + 0x81 (CF ZF AF PF) or from 0x7FFFFFFF + 1
 ; (OF SF AF PF), then `insn` by CL = count (0 after masking): EBX and the flags unchanged.
 %macro ZERO_SHIFT 3
@@ -63,7 +46,7 @@ pm_main:
     %1
     pushfd
     pop esi
-    CHECK_REG ebx, 0x12345687, %3
+    CHECK_EQ ebx, 0x12345687, %3
     SAME_FLAGS esi, edi, %3 + 1
     mov eax, 0x7FFFFFFF
     add eax, 1
@@ -72,7 +55,7 @@ pm_main:
     %1
     pushfd
     pop esi
-    CHECK_REG ebx, 0x12345687, %3 + 2
+    CHECK_EQ ebx, 0x12345687, %3 + 2
     SAME_FLAGS esi, edi, %3 + 3
 %endmacro
 
@@ -98,7 +81,7 @@ case2:
 .s:
     jz .bad
     jo .bad
-    CHECK_REG edx, 1, 41
+    CHECK_EQ edx, 1, 41
     ret
 .bad:
     FAIL 42
@@ -116,7 +99,7 @@ case3:
     FAIL 50
 .after:
     CHECK_MEM32 EXC_EIP, OFF(.insn), 51
-    CHECK_REG edx, 1, 52
+    CHECK_EQ edx, 1, 52
     mov esi, [EXC_EFL]
     mov eax, 0x7FFFFFFF
     add eax, 1
@@ -133,7 +116,7 @@ case4:
     shl edx, cl                            ; 0x80000008, CF = 1 (bit 29 out), SF = 1
     pushfd
     pop esi
-    CHECK_REG edx, 0x80000008, 60
+    CHECK_EQ edx, 0x80000008, 60
     mov edx, 0x30000001                    ; the reference: a constant count
     shl edx, 3
     pushfd

@@ -21,7 +21,6 @@
 %define SMALL     0x20000
 %define SRC       0x40000
 %define DST       0x41000
-%define EFL_MASK  0x8D5          ; OF SF ZF AF PF CF
 
 rom_entry:
     PM_ENTER pm_main
@@ -64,24 +63,6 @@ pm_main:
     jnz .round
     PASS
 
-; CHECK_REG reg, value, code
-%macro CHECK_REG 3
-    cmp %1, %2
-    je %%ok
-    FAIL %3
-%%ok:
-%endmacro
-
-; EXPECT_FLAGS a, b, code: the arithmetic flags in registers a and b (PUSHFD images) agree.
-%macro EXPECT_FLAGS 3
-    and %1, EFL_MASK
-    and %2, EFL_MASK
-    cmp %1, %2
-    je %%ok
-    FAIL %3
-%%ok:
-%endmacro
-
 clear_dst:
     mov dword [DST], 0
     mov dword [DST + 4], 0
@@ -96,20 +77,20 @@ case1:
     mov edi, DST
     mov eax, 0xAABBCCDD
     lodsd
-    CHECK_REG eax, 0x83828180, 10
+    CHECK_EQ eax, 0x83828180, 10
     stosd
     mov eax, 0xAABBCCDD
     lodsw                                  ; the upper half of EAX stays
-    CHECK_REG eax, 0xAABB8584, 11
+    CHECK_EQ eax, 0xAABB8584, 11
     stosw
     lodsb
-    CHECK_REG eax, 0xAABB8586, 12
+    CHECK_EQ eax, 0xAABB8586, 12
     stosb
     movsd
     movsw
     movsb
-    CHECK_REG esi, SRC + 14, 13
-    CHECK_REG edi, DST + 14, 14
+    CHECK_EQ esi, SRC + 14, 13
+    CHECK_EQ edi, DST + 14, 14
     CHECK_MEM32 DST, 0x83828180, 15
     CHECK_MEM32 DST + 4, 0x87868584, 16
     CHECK_MEM32 DST + 8, 0x8B8A8988, 17
@@ -124,24 +105,24 @@ case2:
     mov esi, SRC + 12
     mov edi, DST + 12
     lodsd                                  ; [SRC+12], ESI -> SRC+8
-    CHECK_REG eax, 0x8F8E8D8C, 20
+    CHECK_EQ eax, 0x8F8E8D8C, 20
     stosd                                  ; [DST+12], EDI -> DST+8
     lodsw                                  ; [SRC+8]
-    CHECK_REG eax, 0x8F8E8988, 21
+    CHECK_EQ eax, 0x8F8E8988, 21
     stosw
     lodsb                                  ; [SRC+6]
-    CHECK_REG eax, 0x8F8E8986, 22
+    CHECK_EQ eax, 0x8F8E8986, 22
     stosb                                  ; [DST+6], EDI -> DST+5
-    CHECK_REG esi, SRC + 5, 23
-    CHECK_REG edi, DST + 5, 24
+    CHECK_EQ esi, SRC + 5, 23
+    CHECK_EQ edi, DST + 5, 24
     mov esi, 0x10
     fs lodsd                               ; [SMALL+0x10]
-    CHECK_REG eax, 0x53525150, 25
-    CHECK_REG esi, 0x0C, 26
+    CHECK_EQ eax, 0x53525150, 25
+    CHECK_EQ esi, 0x0C, 26
     mov edi, DST + 0
     fs movsb                               ; [SMALL+0x0C] -> [DST]
-    CHECK_REG esi, 0x0B, 27
-    CHECK_REG edi, DST - 1, 32
+    CHECK_EQ esi, 0x0B, 27
+    CHECK_EQ edi, DST - 1, 32
     cld
     CHECK_MEM32 DST, 0x0000004C, 29
     CHECK_MEM32 DST + 4, 0x00860000, 30
@@ -192,11 +173,11 @@ case2:
     inc ecx
     pushfd
     pop eax
-    CHECK_REG bx, dx, %4
-    EXPECT_FLAGS esi, eax, %4 + 1
+    CHECK_EQ bx, dx, %4
+    SAME_FLAGS esi, eax, %4 + 1
     mov esi, [SCRATCH]
     mov eax, [SCRATCH + 4]
-    EXPECT_FLAGS esi, eax, %4 + 1
+    SAME_FLAGS esi, eax, %4 + 1
 %endmacro
 
 case3:
@@ -208,11 +189,11 @@ case3:
     SCAS_CASE scasw, 0x8000, 0x7FFF, 48
     SCAS_CASE scasb, 0x10, 0x20, 50
     SCAS_CASE scasb, 0xFFFFFF80, 0xFFFFFF01, 52
-    CHECK_REG edi, DST + 1, 54
+    CHECK_EQ edi, DST + 1, 54
     std
     SCAS_CASE scasb, 0x33, 0x33, 55
     cld
-    CHECK_REG edi, DST - 1, 57
+    CHECK_EQ edi, DST - 1, 57
     ret
 
 case4:
@@ -229,14 +210,14 @@ case4:
 .a_after:
     CHECK_MEM32 EXC_EIP, OFF(.a_insn), 61
     CHECK_MEM32 EXC_ERR, 0, 62
-    CHECK_REG esi, NP_PAGE + 0x10, 63
-    CHECK_REG edi, DST, 64
+    CHECK_EQ esi, NP_PAGE + 0x10, 63
+    CHECK_EQ edi, DST, 64
     mov eax, [EXC_EFL]
     mov edx, 3
     sub edx, 5
     pushfd
     pop edx
-    EXPECT_FLAGS eax, edx, 65
+    SAME_FLAGS eax, edx, 65
     ; MOVS whose store faults (the load is done first, nothing is written)
     EXPECT_EXC 14, .b_after
     mov esi, SRC
@@ -247,8 +228,8 @@ case4:
 .b_after:
     CHECK_MEM32 EXC_EIP, OFF(.b_insn), 67
     CHECK_MEM32 EXC_ERR, 3, 68
-    CHECK_REG esi, SRC, 69
-    CHECK_REG edi, RO_PAGE + 0x20, 70
+    CHECK_EQ esi, SRC, 69
+    CHECK_EQ edi, RO_PAGE + 0x20, 70
     CHECK_MEM32 RO_PAGE + 0x20, 0x01020304, 71
     ; STOS to a read-only page
     EXPECT_EXC 14, .c_after
@@ -259,7 +240,7 @@ case4:
     FAIL 72
 .c_after:
     CHECK_MEM32 EXC_EIP, OFF(.c_insn), 73
-    CHECK_REG edi, RO_PAGE + 0x31, 74
+    CHECK_EQ edi, RO_PAGE + 0x31, 74
     CHECK_MEM32 RO_PAGE + 0x30, 0x0A0B0C0D, 75
     ; SCAS on a not-present page: EDI and the flags from before it
     EXPECT_EXC 14, .d_after
@@ -271,13 +252,13 @@ case4:
     FAIL 76
 .d_after:
     CHECK_MEM32 EXC_EIP, OFF(.d_insn), 77
-    CHECK_REG edi, NP_PAGE + 0xFFE, 78
+    CHECK_EQ edi, NP_PAGE + 0xFFE, 78
     mov eax, [EXC_EFL]
     mov edx, 0x7FFFFFFF
     add edx, 1
     pushfd
     pop edx
-    EXPECT_FLAGS eax, edx, 79
+    SAME_FLAGS eax, edx, 79
     ; FS-relative LODS past the limit
     mov ax, SEL_SMALL
     mov fs, ax
@@ -290,7 +271,7 @@ case4:
 .e_after:
     CHECK_MEM32 EXC_EIP, OFF(.e_insn), 81
     CHECK_MEM32 EXC_ERR, 0, 82
-    CHECK_REG esi, 0xFFE, 83
+    CHECK_EQ esi, 0xFFE, 83
     ret
 
 case5:
@@ -299,23 +280,23 @@ case5:
     cld
     mov esi, 0x1234FFFF
     a16 lodsb                              ; [DS:FFFF], SI wraps to 0
-    CHECK_REG al, 0x5A, 90
-    CHECK_REG esi, 0x12340000, 91
+    CHECK_EQ al, 0x5A, 90
+    CHECK_EQ esi, 0x12340000, 91
     std
     a16 lodsb                              ; [DS:0000], SI wraps to FFFF
-    CHECK_REG al, 0xA5, 92
-    CHECK_REG esi, 0x1234FFFF, 93
+    CHECK_EQ al, 0xA5, 92
+    CHECK_EQ esi, 0x1234FFFF, 93
     mov edi, 0xABCD0000
     mov al, 0x77
     a16 stosb                              ; [ES:0000], DI wraps to FFFF
-    CHECK_REG edi, 0xABCDFFFF, 94
-    CHECK_REG byte [0], 0x77, 95
+    CHECK_EQ edi, 0xABCDFFFF, 94
+    CHECK_EQ byte [0], 0x77, 95
     mov byte [1], 0x66
     mov esi, 0x00010000                    ; SI = 0
     mov edi, 0xFFFE4000
     a16 movsw                              ; [0000] -> [4000], SI wraps to FFFE
-    CHECK_REG esi, 0x0001FFFE, 96
-    CHECK_REG edi, 0xFFFE3FFE, 97
+    CHECK_EQ esi, 0x0001FFFE, 96
+    CHECK_EQ edi, 0xFFFE3FFE, 97
     cmp word [0x4000], 0x6677
     jne .bad
     cld
@@ -323,7 +304,7 @@ case5:
     mov al, 0x5A
     a16 scasb                              ; [FFFF] = 0x5A: ZF
     jne .bad
-    CHECK_REG edi, 0x55550000, 98
+    CHECK_EQ edi, 0x55550000, 98
     ret
 .bad:
     FAIL 99
