@@ -353,6 +353,26 @@ static IrVal szp_bits(Fe *f, IrVal res, unsigned size)
     return ir_binop(b, IR_OR, ir_binop(b, IR_OR, zf, sf), pf);
 }
 
+/* The end of SHL/SHR/SAR: stores the result `r` to the operand (memory at `off`, or the
+ * register) and returns the flags it sets (SF ZF PF of r, CF from `cfv`, OF from `of`
+ * unless IR_NOVAL), or IR_NOVAL when no arithmetic flag is live. */
+static IrVal shift_writeback(Fe *f, IrVal off, IrVal r, IrVal cfv, IrVal of)
+{
+    const DecodedInsn *in = f->insn;
+    IrBlock *b = f->b;
+    unsigned size = in->opnd[0].size;
+    if (in->opnd[0].type == OPT_MEM)
+        fe_store(f, in->seg, off, size, r);
+    else
+        fe_gpr_set(f, in->opnd[0].reg, size, r);
+    if (!fe_flags_live(f, FL_ARITH))
+        return IR_NOVAL;
+    IrVal fl = ir_binop(b, IR_OR, szp_bits(f, r, size), cfv);
+    if (of != IR_NOVAL)
+        fl = ir_binop(b, IR_OR, fl, ir_binopi(b, IR_SHL, of, 11));
+    return fl;
+}
+
 /* SHL, SHR, SAR by CL. Counts 1..width-1 inline. A count of 0 leaves everything
  * unchanged: on a register the inline value is already right (a shift by 0) and the flags
  * are the old ones chosen by the count (Linux's LZMA decoder: 0.8M block aborts); on
@@ -393,15 +413,9 @@ static void tr_shift_cl(Fe *f)
             r = ir_binopi(b, IR_AND, r, opmask(size));
         cfv = ir_binopi(b, IR_AND, ir_binop(b, IR_SHR, x, cm1), 1);
     }
-    if (mem)
-        fe_store(f, in->seg, off, size, r);
-    else
-        fe_gpr_set(f, in->opnd[0].reg, size, r);
-    if (!fe_flags_live(f, FL_ARITH))
+    IrVal fl = shift_writeback(f, off, r, cfv, of);
+    if (fl == IR_NOVAL)
         return;
-    IrVal fl = ir_binop(b, IR_OR, szp_bits(f, r, size), cfv);
-    if (of != IR_NOVAL)
-        fl = ir_binop(b, IR_OR, fl, ir_binopi(b, IR_SHL, of, 11));
     if (old != IR_NOVAL) {
         IrVal sel = ir_temp(b);
         IrOp *op = ir_emit(b, IR_SELNZ);
@@ -496,15 +510,9 @@ static void tr_shift(Fe *f)
             r = ir_binopi(b, IR_AND, r, opmask(size));
         cfv = ir_binopi(b, IR_AND, ir_binopi(b, IR_SHR, x, c - 1), 1);
     }
-    if (mem)
-        fe_store(f, in->seg, off, size, r);
-    else
-        fe_gpr_set(f, in->opnd[0].reg, size, r);
-    if (!fe_flags_live(f, FL_ARITH))
+    IrVal fl = shift_writeback(f, off, r, cfv, of);
+    if (fl == IR_NOVAL)
         return;
-    IrVal fl = ir_binop(b, IR_OR, szp_bits(f, r, size), cfv);
-    if (of != IR_NOVAL)
-        fl = ir_binop(b, IR_OR, fl, ir_binopi(b, IR_SHL, of, 11));
     fe_cc_set_efl(f, fl);
 }
 

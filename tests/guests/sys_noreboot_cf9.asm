@@ -6,27 +6,15 @@
 ; vmm86-expect: 0
 %include "rom.inc"
 %include "report.inc"
+%include "reset_once.inc"
 
 rom_entry:
-    cli
-    xor ax, ax
-    mov ds, ax
-    cmp dword [0x7F00], 0x5EB007ED
-    jne .first
-    mov dword [0x7F00], 0
-    FAIL 2
-.first:
-    mov dword [0x7F00], 0x5EB007ED
+    RESET_ONCE_BEGIN
     mov dx, 0xCF9
     mov al, 0x02
     out dx, al
     mov al, 0x06
     out dx, al
-    mov ecx, 100000                ; time for the reset to take effect
-.spin:
-    dec ecx
-    jnz .spin
-    mov dword [0x7F00], 0
-    FAIL 1
+    RESET_NOT_TAKEN
 
 ROM_END

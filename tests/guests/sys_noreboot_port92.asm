@@ -6,25 +6,13 @@
 ; vmm86-expect: 0
 %include "rom.inc"
 %include "report.inc"
+%include "reset_once.inc"
 
 rom_entry:
-    cli
-    xor ax, ax
-    mov ds, ax
-    cmp dword [0x7F00], 0x5EB007ED
-    jne .first
-    mov dword [0x7F00], 0
-    FAIL 2
-.first:
-    mov dword [0x7F00], 0x5EB007ED
+    RESET_ONCE_BEGIN
     in al, 0x92
     or al, 0x01
     out 0x92, al
-    mov ecx, 100000                ; time for the reset to take effect
-.spin:
-    dec ecx
-    jnz .spin
-    mov dword [0x7F00], 0
-    FAIL 1
+    RESET_NOT_TAKEN
 
 ROM_END
