@@ -1,20 +1,35 @@
 /* physmem.c — see physmem.h. */
+#define _GNU_SOURCE /* memfd_create */
 #include "softmmu/physmem.h"
 
 #include <stdlib.h>
+#include <unistd.h>
+
+#include "softmmu/hostwin.h"
 #include <string.h>
 #include <sys/mman.h>
 
 bool physmem_init(PhysMem *pm, uint32_t ram_size)
 {
     memset(pm, 0, sizeof *pm);
+    pm->ram_fd = -1;
     if (ram_size > PHYS_MAX_RAM || (ram_size & 0xFFF))
         return false;
     pm->pages = calloc(PHYS_PAGES, sizeof *pm->pages);
     if (!pm->pages)
         return false;
-    void *ram = mmap(NULL, ram_size ? ram_size : 4096, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    size_t len = ram_size ? ram_size : 4096;
+    void *ram = MAP_FAILED;
+    pm->ram_fd = memfd_create("vmm86-ram", MFD_CLOEXEC);
+    if (pm->ram_fd >= 0 && ftruncate(pm->ram_fd, (off_t)len) == 0)
+        ram = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, pm->ram_fd, 0);
+    if (ram == MAP_FAILED) { /* no memfd: anonymous memory, and no host window */
+        if (pm->ram_fd >= 0)
+            close(pm->ram_fd);
+        pm->ram_fd = -1;
+        ram = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS |
+                   MAP_NORESERVE, -1, 0);
+    }
     if (ram == MAP_FAILED) {
         free(pm->pages);
         pm->pages = NULL;
@@ -28,12 +43,16 @@ bool physmem_init(PhysMem *pm, uint32_t ram_size)
 
 void physmem_free(PhysMem *pm)
 {
+    hostwin_disable(pm);
+    if (pm->ram_fd >= 0)
+        close(pm->ram_fd);
     if (pm->ram)
         munmap(pm->ram, pm->ram_size ? pm->ram_size : 4096);
     for (int i = 0; i < pm->nroms; i++)
         free(pm->rom_storage[i]);
     free(pm->pages);
     memset(pm, 0, sizeof *pm);
+    pm->ram_fd = -1;
 }
 
 void physmem_map_host(PhysMem *pm, uint32_t base, uint8_t *host, uint32_t size, bool writable)
@@ -44,6 +63,7 @@ void physmem_map_host(PhysMem *pm, uint32_t base, uint8_t *host, uint32_t size, 
             break;
         pm->pages[pa >> 12] = (uintptr_t)(host + off) | PG_RAM | (writable ? PG_WRITABLE : 0);
     }
+    hostwin_sync(pm, base >> 12, ((uint64_t)size + 4095) >> 12);
 }
 
 void physmem_map_ram(PhysMem *pm, uint32_t base, uint32_t ram_off, uint32_t size,
@@ -83,6 +103,7 @@ void physmem_map_mmio(PhysMem *pm, uint32_t base, uint32_t size, const IoOps *op
             break;
         pm->pages[pa >> 12] = PG_MMIO | ((uintptr_t)idx << 4);
     }
+    hostwin_sync(pm, base >> 12, ((uint64_t)size + 4095) >> 12);
 }
 
 void physmem_unmap(PhysMem *pm, uint32_t base, uint32_t size)
@@ -93,6 +114,7 @@ void physmem_unmap(PhysMem *pm, uint32_t base, uint32_t size)
             break;
         pm->pages[pa >> 12] = 0;
     }
+    hostwin_sync(pm, base >> 12, ((uint64_t)size + 4095) >> 12);
 }
 
 static const MmioRegion *mmio_region(const PhysMem *pm, uintptr_t desc)
@@ -205,5 +227,9 @@ void physmem_set_code(PhysMem *pm, uint32_t pa, bool code)
     uintptr_t *d = &pm->pages[pa >> 12];
     if (!(*d & PG_RAM))
         return;
-    *d = code ? (*d | PG_CODE) : (*d & ~(uintptr_t)PG_CODE);
+    uintptr_t nd = code ? (*d | PG_CODE) : (*d & ~(uintptr_t)PG_CODE);
+    if (nd == *d)
+        return;
+    *d = nd;
+    hostwin_sync(pm, pa >> 12, 1);
 }

@@ -39,6 +39,8 @@ typedef struct PhysMem {
     uintptr_t *pages;        /* PHYS_PAGES descriptors */
     uint8_t *ram;            /* guest RAM, page aligned */
     uint32_t ram_size;       /* bytes */
+    int ram_fd;              /* the file RAM lives in (a memfd), or -1 (anonymous memory) */
+    uint8_t *window;         /* the host window onto RAM (softmmu/hostwin.h), or NULL */
     uint8_t *rom_storage[8]; /* host copies of ROM images we own */
     int nroms;
     MmioRegion mmio[PHYS_MAX_MMIO];
@@ -48,7 +50,8 @@ typedef struct PhysMem {
     void *code_write_opaque;
 } PhysMem;
 
-/* Allocates RAM (zeroed) mapped at physical 0. Returns false when the host has no memory. */
+/* Allocates RAM (zeroed) mapped at physical 0, in a memfd when the host has them (so the
+ * host window can map it again). Returns false when the host has no memory. */
 bool physmem_init(PhysMem *pm, uint32_t ram_size);
 void physmem_free(PhysMem *pm);
 

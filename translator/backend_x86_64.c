@@ -528,7 +528,9 @@ static void stub_entry(Stub *s, uint8_t *field)
 }
 
 /* Emits the inline segment check (SEGC_LIMIT) and TLB lookup for a guest access; every
- * miss branches to the stub. Afterwards the access is [R10 + lin_reg]. */
+ * miss branches to the stub. Afterwards the access is [R10 + lin_reg]. In a host-window
+ * block R10 is the window instead and the access itself may fault (its SIGSEGV resumes at
+ * the stub, see note_window_access). */
 static void emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s, bool write)
 {
     CodeBuf *cb = &k->cb;
@@ -547,6 +549,10 @@ static void emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s,
         x_mov_rr(cb, 4, lin_reg, ro);
         x_alu_rm(cb, XA_ADD, 4, lin_reg, xmem(X_RBP, seg + (int32_t)offsetof(SegCache, base)));
     }
+    if (k->window) {
+        x_mov_ri64(cb, X_R10, (uint64_t)(uintptr_t)k->window);
+        return;
+    }
     /* Entry index * 32; compare the tag with the page of the access's last byte, which
      * also sends page-crossing accesses to the slow path. */
     int32_t tlb = ENV(tlb.e) + ((op->flags & IRF_USER) ? (int32_t)(TLB_SIZE * sizeof(TlbEntry)) : 0);
@@ -564,6 +570,14 @@ static void emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s,
     x_load(cb, 8, X_R10, xmem_idx(X_RBP, X_R11, 0, tlb + (int32_t)offsetof(TlbEntry, addend)));
 }
 
+/* The access instruction at `at` goes through the host window: its fault resumes at the
+ * site's stub. */
+static void note_window_access(Bk *k, const IrOp *op, const uint8_t *at)
+{
+    if (k->window && (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)))
+        k->tb->sites[op->imm].host_off = (uint32_t)(at - k->cb.start);
+}
+
 static void emit_ld(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
@@ -579,6 +593,7 @@ static void emit_ld(Bk *k, const IrOp *op)
     s->site = &k->tb->sites[op->imm];
     int lin = (op->flags & IRF_SEG_FLAT) ? ro : rd;
     emit_tlb_lookup(k, op, ro, lin, s, false);
+    note_window_access(k, op, cb->p);
     if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)) {
         XMem m = xmem_idx(X_R10, lin, 0, 0);
         if (op->size == 4)
@@ -611,6 +626,7 @@ static void emit_st(Bk *k, const IrOp *op)
     s->size = op->size;
     s->site = &k->tb->sites[op->imm];
     emit_tlb_lookup(k, op, ro, lin, s, true);
+    note_window_access(k, op, cb->p);
     if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)) {
         if (imm)
             x_store_imm(cb, op->size, xmem_idx(X_R10, lin, 0, 0), op->imm2);
@@ -917,6 +933,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     k->tb = in->tb;
     k->in = in;
     k->cb = (CodeBuf){j->cache_ptr, j->cache_ptr, j->cache + j->cache_size, false};
+    k->window = jit_window_for(j, in->ctx);
     memset(&k->rf, 0, sizeof k->rf);
     for (int r = 0; r < 16; r++)
         k->rf.val[r] = IR_NOVAL;

@@ -141,6 +141,7 @@ static void emit_stub(Bk *k, const Stub *s)
     switch (s->kind) {
     case STUB_LD:
     case STUB_ST:
+        ((JitMemSite *)s->site)->stub_off = (uint32_t)(cb->p - cb->start);
         emit_stub_mem(k, s);
         break;
     case STUB_GUARD:

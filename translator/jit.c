@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "cpu/cpu.h"
 #include "cpu/exception.h"
@@ -43,9 +44,19 @@ JitState *jit_create(CpuState *cpu, const JitConfig *cfg, char *err, size_t errl
         jit_destroy(j);
         return NULL;
     }
+    if (getenv("VMM86_PERF_MAP")) { /* lets `perf report` name samples in generated code */
+        char path[64];
+        snprintf(path, sizeof path, "/tmp/perf-%d.map", (int)getpid());
+        j->perf_map = fopen(path, "w");
+    }
     cpu->engine = j;
     cpu->mem->code_write = jit_code_write;
     cpu->mem->code_write_opaque = j;
+    if (!j->lockstep && !jit_window_init(j)) { /* lockstep compares on the TLB path */
+        snprintf(err, errlen, "out of memory for the JIT's host window");
+        jit_destroy(j);
+        return NULL;
+    }
     if (j->lockstep && !lockstep_init(j)) {
         snprintf(err, errlen, "out of memory for lockstep");
         jit_destroy(j);
@@ -64,6 +75,9 @@ void jit_destroy(JitState *j)
         j->cpu->mem->code_write_opaque = NULL;
     }
     lockstep_free(j);
+    jit_window_fini(j);
+    if (j->perf_map)
+        fclose(j->perf_map);
     if (j->cache)
         munmap(j->cache, j->cache_size);
     if (j->meta)
@@ -139,8 +153,11 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
         j->rec_of[i] = &insns[r++];
     }
     memcpy(sites, o->sites, sizeof *sites * o->nsites);
-    for (unsigned i = 0; i < o->nsites; i++)
+    for (unsigned i = 0; i < o->nsites; i++) {
         sites[i].tb = tb;
+        sites[i].host_off = JMS_NO_WINDOW;
+    }
+    tb->nsites = (uint16_t)o->nsites;
     tb->insns = insns;
     tb->sites = sites;
     return tb;
@@ -170,12 +187,19 @@ static TransBlock *translate(JitState *j, JitTranslateCtx *ctx)
             continue;
         }
         tb_insert(j, tb);
+        if (!jit_window_add_block(j, tb)) {
+            tb_invalidate(j, tb);
+            return NULL;
+        }
         j->stats.blocks++;
         j->stats.guest_insns += tb->ninsns;
         j->stats.inline_insns += j->fe_out->ninline;
         j->stats.code_bytes += tb->code_size;
         if (j->dump && log_file)
             dump_block(j, tb);
+        if (j->perf_map)
+            fprintf(j->perf_map, "%llx %x guest_%08x_%08x\n",
+                    (unsigned long long)(uintptr_t)tb->code, tb->code_size, tb->lin, tb->phys);
         return tb;
     }
     return NULL;
@@ -337,6 +361,7 @@ void jit_print_stats(const JitState *j, FILE *out)
             "  jump-cache misses  %llu\n"
             "  helper calls       %llu\n"
             "  slow memory paths  %llu\n"
+            "  window faults      %llu (blocks moved to the TLB path %llu)\n"
             "  block aborts       %llu\n"
             "  interp fallbacks   %llu\n",
             (unsigned long long)s->blocks, (unsigned long long)s->guest_insns,
@@ -344,7 +369,8 @@ void jit_print_stats(const JitState *j, FILE *out)
             (unsigned long long)s->flushes, (unsigned long long)s->chains,
             (unsigned long long)s->unchains, (unsigned long long)s->invalidations,
             (unsigned long long)s->block_runs, (unsigned long long)s->jc_misses, (unsigned long long)s->helper_calls,
-            (unsigned long long)s->slow_mem, (unsigned long long)s->aborts,
+            (unsigned long long)s->slow_mem, (unsigned long long)s->window_faults,
+            (unsigned long long)s->window_demotions, (unsigned long long)s->aborts,
             (unsigned long long)s->interp_insns);
     print_top_handlers(s, out);
     lockstep_print_stats(j, out);

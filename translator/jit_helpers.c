@@ -68,6 +68,13 @@ static bool can_access(CpuState *cpu, uint32_t lin, unsigned size, bool write, b
     return true;
 }
 
+/* A block whose host-window accesses keep faulting goes back to the TLB path. */
+static inline void check_window_faults(JitState *j, const JitMemSite *site)
+{
+    if (__builtin_expect(site->tb->win_faults >= JIT_WIN_FAULT_LIMIT, 0))
+        jit_window_demote(j, site->tb);
+}
+
 static uint32_t sign_extend(uint32_t v, unsigned size)
 {
     return size == 1 ? (uint32_t)(int32_t)(int8_t)v
@@ -81,6 +88,7 @@ uint64_t jit_helper_load(CpuState *cpu, uint32_t off, uint32_t unused, const Jit
     (void)unused;
     JitState *j = cpu->engine;
     j->stats.slow_mem++;
+    check_window_faults(j, site);
     cpu->icount = icount - site->pending;
     cpu->eip = site->eip;
     bool user = site->flags & JMS_USER;
@@ -96,6 +104,7 @@ uint32_t jit_helper_store(CpuState *cpu, uint32_t off, uint32_t value, const Jit
 {
     JitState *j = cpu->engine;
     j->stats.slow_mem++;
+    check_window_faults(j, site);
     cpu->icount = icount - site->pending;
     cpu->eip = site->eip;
     bool user = site->flags & JMS_USER;

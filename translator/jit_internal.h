@@ -43,6 +43,8 @@ enum {
 #define JM_PE 0x004u
 #define JM_VM 0x008u
 #define JM_ALIGN 0x040u /* alignment checking (CR0.AM, EFLAGS.AC, CPL 3): no inline accesses */
+#define JM_WINDOW 0x080u /* paging off, A20 on, host window present: linear = physical, so
+                            inline accesses may go through the host window (jit_window.c) */
 #define JM_CPL_SHIFT 4 /* 2 bits */
 #define JM_SEG_SHIFT 8 /* 2 bits per segment register, ES CS SS DS FS GS */
 static inline unsigned jm_cpl(uint32_t mode) { return (mode >> JM_CPL_SHIFT) & 3; }
@@ -72,7 +74,11 @@ typedef struct JitMemSite {
     uint8_t flags;  /* JMS_* */
     uint8_t pending; /* instructions of the block not retired at the access (its own too) */
     struct TransBlock *tb; /* the block it belongs to */
+    uint32_t host_off;     /* offset in the block's code of its host-window access, or
+                              JMS_NO_WINDOW; a fault there resumes at stub_off */
+    uint32_t stub_off;     /* offset of its slow-path stub */
 } JitMemSite;
+#define JMS_NO_WINDOW 0xFFFFFFFFu
 
 /* A direct exit of a block: a patchable jump, chained to the target block or not. */
 typedef struct JitExitSlot {
@@ -96,11 +102,13 @@ typedef struct TransBlock {
     uint16_t cover_lo, cover_hi; /* page offsets of the bytes its instructions occupy: the
                                     block follows jumps but never leaves its page */
     bool valid;
+    uint16_t win_faults; /* host-window accesses of this block that faulted */
     uint8_t *code;
     uint32_t code_size;
     JitInsnRec *insns;  /* lockstep: every instruction's record; otherwise only those of
                            the instructions it hands to their handlers, in order */
     JitMemSite *sites;
+    uint16_t nsites;
     JitExitSlot exits[JIT_MAX_EXITS];
     JitExitSlot *incoming;       /* slots of other blocks chained to this one */
     struct TransBlock *hash_next;
@@ -146,6 +154,8 @@ typedef struct JitStats {
     uint64_t jc_misses;       /* indirect exits the jump cache could not resolve */
     uint64_t helper_calls;    /* interpreter handlers called from translated code */
     uint64_t slow_mem;        /* memory accesses that took the slow path */
+    uint64_t window_faults;   /* host-window accesses that faulted (to the slow path) */
+    uint64_t window_demotions; /* blocks retranslated without the window (faulted often) */
     uint64_t aborts;          /* blocks left early to run an instruction in the interpreter */
     uint64_t interp_insns;    /* instructions the dispatcher ran in the interpreter */
     uint64_t ir_ops;          /* IR ops generated (after optimisation) */
@@ -188,6 +198,12 @@ struct JitState {
     JitInsnRec *rec_of[JIT_MAX_INSNS]; /* scratch: the records of its handler calls */
     FeOutput *fe_out;
     bool dump;                 /* -d jit: print IR and host code of each block */
+    FILE *perf_map;            /* $VMM86_PERF_MAP set: /tmp/perf-PID.map for perf report */
+    /* Host window (jit_window.c): the blocks by code address, for the fault handler. */
+    uint8_t *window;           /* PhysMem's window when this JIT uses it, else NULL */
+    TransBlock **win_tbs;
+    size_t win_ntbs, win_cap;
+    uint8_t *nowin;            /* bit per guest-physical page: its blocks use the TLB path */
     JitStats stats;
     struct Lockstep *ls;
 };
@@ -208,6 +224,15 @@ void tb_invalidate(JitState *j, TransBlock *tb);
 void tb_flush_all(JitState *j);
 bool tb_page_has_code(JitState *j, uint32_t pa, unsigned len);
 bool tb_overlaps(const TransBlock *tb, uint32_t pa, unsigned len);
+
+/* jit_window.c: translated code's side of the host window (softmmu/hostwin.h). */
+#define JIT_WIN_FAULT_LIMIT 32 /* faults after which a block is translated without it */
+bool jit_window_init(JitState *j);
+void jit_window_fini(JitState *j);
+uint8_t *jit_window_for(const JitState *j, const JitTranslateCtx *ctx);
+bool jit_window_add_block(JitState *j, TransBlock *tb); /* false: out of memory */
+void jit_window_reset(JitState *j);
+void jit_window_demote(JitState *j, TransBlock *tb);
 void jit_code_write(void *opaque, uint32_t pa, unsigned len);
 static inline unsigned jc_hash(uint32_t lin)
 {

@@ -25,6 +25,8 @@ uint32_t jit_mode(const CpuState *cpu)
     bool pe = cpu_pe(cpu), vm = cpu_vm86(cpu), prot = pe && !vm;
     uint32_t m = (cpu_code32(cpu) ? JM_CODE32 : 0) | (cpu_stack32(cpu) ? JM_STACK32 : 0) |
                  (pe ? JM_PE : 0) | (vm ? JM_VM : 0) | (uint32_t)(cpu->cpl & 3) << JM_CPL_SHIFT;
+    if (cpu->mem->window && !(cpu->cr0 & CR0_PG) && cpu->a20_enabled)
+        m |= JM_WINDOW; /* linear = physical: the host window may stand in for the TLB */
     /* With alignment checking on, every access goes through seg_check (SEGC_HELPER). */
     if ((cpu->cr0 & CR0_AM) && (cpu->eflags & FL_AC) && cpu->cpl == 3)
         return m | JM_ALIGN;
@@ -224,5 +226,6 @@ void tb_flush_all(JitState *j)
     memset(j->pages, 0, sizeof j->pages);
     j->meta_used = 0;
     j->cache_ptr = j->cache_body;
+    jit_window_reset(j);
     j->stats.flushes++;
 }
