@@ -1,4 +1,5 @@
 /* hostwin.c — see hostwin.h. */
+#define _GNU_SOURCE /* MAP_FIXED_NOREPLACE */
 #include "softmmu/hostwin.h"
 
 #include <errno.h>
@@ -71,8 +72,17 @@ bool hostwin_enable(PhysMem *pm)
         return true;
     if (pm->ram_fd < 0)
         return false;
-    void *w = mmap(NULL, HOSTWIN_SIZE + HOSTWIN_GUARD, PROT_NONE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    /* Below 2 GiB if that room is free (translated code then needs no register for the
+     * base: it fits a displacement), else anywhere. */
+    const int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+    void *w = mmap((void *)HOSTWIN_LOW_HINT, HOSTWIN_SIZE + HOSTWIN_GUARD, PROT_NONE,
+                   flags | MAP_FIXED_NOREPLACE, -1, 0);
+    if (w != MAP_FAILED && w != (void *)HOSTWIN_LOW_HINT) { /* a kernel without NOREPLACE */
+        munmap(w, HOSTWIN_SIZE + HOSTWIN_GUARD);
+        w = MAP_FAILED;
+    }
+    if (w == MAP_FAILED)
+        w = mmap(NULL, HOSTWIN_SIZE + HOSTWIN_GUARD, PROT_NONE, flags, -1, 0);
     if (w == MAP_FAILED)
         return false;
     pm->window = w;

@@ -23,6 +23,7 @@
 
 #define HOSTWIN_SIZE (1ull << 32)
 #define HOSTWIN_GUARD (64u << 10) /* an access at 0xFFFFFFFF may reach 7 bytes past 4 GiB */
+#define HOSTWIN_LOW_HINT 0x10000000u /* where the window goes if free: below 2 GiB */
 
 /* Reserves the window and maps every page as the descriptors say. False (and no window)
  * when RAM is not in a file or the host refuses the reservation. */

@@ -527,6 +527,18 @@ static void stub_entry(Stub *s, uint8_t *field)
         s->jf[s->njf++] = field;
 }
 
+/* A window below 2 GiB fits an instruction's displacement: the access is then
+ * [lin + window], with no register to load (hostwin_enable asks for such a place). */
+static bool window_low(const Bk *k) { return (uintptr_t)k->window < 0x80000000u; }
+
+/* The guest access's host operand after emit_tlb_lookup. */
+static XMem access_mem(const Bk *k, int lin)
+{
+    if (k->window && window_low(k))
+        return xmem(lin, (int32_t)(uintptr_t)k->window);
+    return xmem_idx(X_R10, lin, 0, 0);
+}
+
 /* Emits the inline segment check (SEGC_LIMIT) and TLB lookup for a guest access; every
  * miss branches to the stub. Afterwards the access is [R10 + lin_reg]. In a host-window
  * block R10 is the window instead and the access itself may fault (its SIGSEGV resumes at
@@ -550,7 +562,8 @@ static void emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s,
         x_alu_rm(cb, XA_ADD, 4, lin_reg, xmem(X_RBP, seg + (int32_t)offsetof(SegCache, base)));
     }
     if (k->window) {
-        x_mov_ri64(cb, X_R10, (uint64_t)(uintptr_t)k->window);
+        if (!window_low(k))
+            x_mov_ri64(cb, X_R10, (uint64_t)(uintptr_t)k->window);
         return;
     }
     /* Entry index * 32; compare the tag with the page of the access's last byte, which
@@ -595,7 +608,7 @@ static void emit_ld(Bk *k, const IrOp *op)
     emit_tlb_lookup(k, op, ro, lin, s, false);
     note_window_access(k, op, cb->p);
     if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)) {
-        XMem m = xmem_idx(X_R10, lin, 0, 0);
+        XMem m = access_mem(k, lin);
         if (op->size == 4)
             x_load(cb, 4, rd, m);
         else if (op->flags & IRF_SIGNED)
@@ -629,9 +642,9 @@ static void emit_st(Bk *k, const IrOp *op)
     note_window_access(k, op, cb->p);
     if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)) {
         if (imm)
-            x_store_imm(cb, op->size, xmem_idx(X_R10, lin, 0, 0), op->imm2);
+            x_store_imm(cb, op->size, access_mem(k, lin), op->imm2);
         else
-            x_store(cb, op->size, xmem_idx(X_R10, lin, 0, 0), rv);
+            x_store(cb, op->size, access_mem(k, lin), rv);
     }
     s->ret = cb->p;
 }
