@@ -3,11 +3,11 @@
 #include "softmmu/physmem.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "softmmu/hostwin.h"
-#include <string.h>
-#include <sys/mman.h>
 
 bool physmem_init(PhysMem *pm, uint32_t ram_size)
 {

@@ -87,7 +87,8 @@ static unsigned new_site(Fe *f, int seg, unsigned size, unsigned jms)
     }
     if (jm_cpl(f->ctx->mode) == 3)
         jms |= JMS_USER;
-    o->sites[o->nsites] = (JitMemSite){f->eip, (uint8_t)seg, (uint8_t)size, (uint8_t)jms, 0, NULL, JMS_NO_WINDOW, 0};
+    o->sites[o->nsites] = (JitMemSite){f->eip, (uint8_t)seg, (uint8_t)size, (uint8_t)jms,
+                                       0, NULL, JMS_NO_WINDOW, 0};
     return o->nsites++;
 }
 

@@ -153,10 +153,8 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
         j->rec_of[i] = &insns[r++];
     }
     memcpy(sites, o->sites, sizeof *sites * o->nsites);
-    for (unsigned i = 0; i < o->nsites; i++) {
+    for (unsigned i = 0; i < o->nsites; i++)
         sites[i].tb = tb;
-        sites[i].host_off = JMS_NO_WINDOW;
-    }
     tb->nsites = (uint16_t)o->nsites;
     tb->insns = insns;
     tb->sites = sites;
