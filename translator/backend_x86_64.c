@@ -10,7 +10,7 @@
 #include "cpu/flags.h"
 
 #define ENV(field) ((int32_t)offsetof(CpuState, field))
-#define GPR_OFF(g) ((int32_t)offsetof(CpuState, gpr) + 8 * (int32_t)(g))
+#define HOME(g) ir_global_home(g)
 
 static_assert(sizeof(TlbEntry) == 32, "the inline TLB lookup scales the index by 32");
 static_assert(offsetof(TlbEntry, tag_read) == 0 && offsetof(TlbEntry, tag_write) == 4 &&
@@ -20,6 +20,7 @@ static_assert(offsetof(TlbEntry, tag_read) == 0 && offsetof(TlbEntry, tag_write)
 /* Allocation orders: guest registers prefer callee-saved host registers (they survive the
  * slow-path calls), temporaries caller-saved ones. */
 #define BK_NALLOC 11
+#define BK_LOOP_MAX_GUESTS 9 /* globals a loop keeps in host registers (of BK_NALLOC) */
 static const int8_t order_guest[BK_NALLOC] = {X_RBX, X_R12, X_R13, X_R14, X_RSI, X_RDI,
                                               X_R8,  X_R9,  X_RAX, X_RCX, X_RDX};
 static const int8_t order_temp[BK_NALLOC] = {X_RAX, X_RCX, X_RDX, X_R9,  X_R8,  X_RDI,
@@ -54,7 +55,7 @@ static void unbind(Bk *k, int r)
     if (is_temp(v) && k->tloc[tix(v)] == r)
         k->tloc[tix(v)] = -1;
     else if (ir_is_global(v))
-        k->rf.dirty &= (uint8_t)~(1u << v);
+        k->rf.dirty &= (uint16_t)~(1u << v);
     k->rf.val[r] = IR_NOVAL;
 }
 
@@ -80,7 +81,8 @@ static int slot_alloc(Bk *k)
     return 0;
 }
 
-static void store_global(Bk *k, int r, IrVal g) { x_store(&k->cb, 4, xmem(X_RBP, GPR_OFF(g)), r); }
+static void store_global(Bk *k, int r, IrVal g) { x_store(&k->cb, 4, xmem(X_RBP, HOME(g)), r); }
+static bool is_cc(IrVal v) { return v >= IR_NGPRS && v < IR_NGLOBALS; }
 
 /* Frees host register r, saving what it holds if that is still needed. */
 static void spill_reg(Bk *k, int r)
@@ -150,7 +152,7 @@ static int use(Bk *k, IrVal v)
     if (r < 0) {
         r = alloc_reg(k, ir_is_global(v));
         if (ir_is_global(v)) {
-            x_load(&k->cb, 4, r, xmem(X_RBP, GPR_OFF(v)));
+            x_load(&k->cb, 4, r, xmem(X_RBP, HOME(v)));
         } else {
             int s = k->tslot[tix(v)];
             assert(s >= 0);
@@ -176,7 +178,7 @@ static void set_result(Bk *k, IrVal d, int r)
         if (old >= 0 && old != r)
             unbind(k, old);
         k->rf.val[r] = d;
-        k->rf.dirty |= (uint8_t)(1u << d);
+        k->rf.dirty |= (uint16_t)(1u << d);
     } else {
         bind(k, r, d);
         k->tslot[tix(d)] = -1;
@@ -262,7 +264,7 @@ static void emit_shift_cl(Bk *k, const IrOp *op)
     int ra = use(k, op->a);
     if (ra == X_RCX) { /* move the operand out of the way */
         int r2 = alloc_reg(k, ir_is_global(op->a));
-        uint8_t dirty = k->rf.dirty;
+        uint16_t dirty = k->rf.dirty;
         x_mov_rr(cb, 4, r2, X_RCX);
         unbind(k, X_RCX);
         bind(k, r2, op->a);
@@ -277,7 +279,7 @@ static void emit_shift_cl(Bk *k, const IrOp *op)
         if (rb >= 0)
             x_mov_rr(cb, 4, X_RCX, rb);
         else if (ir_is_global(op->b))
-            x_load(cb, 4, X_RCX, xmem(X_RBP, GPR_OFF(op->b)));
+            x_load(cb, 4, X_RCX, xmem(X_RBP, HOME(op->b)));
         else
             x_load(cb, 4, X_RCX, slot_mem(k->tslot[tix(op->b)]));
     }
@@ -477,22 +479,47 @@ static void emit_mov(Bk *k, const IrOp *op)
     set_result(k, op->d, rd);
 }
 
+/* A CpuState access at a global's home (the lazy-flag fields) is an access to the global:
+ * it goes to the host register while one holds the global, else to memory. */
 static void emit_env(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
     XMem m = xmem(X_RBP, (int32_t)op->imm);
+    IrVal g = op->size == 4 ? ir_global_at(op->imm) : IR_NOVAL;
     if (op->opc == IR_LD_ENV) {
         int rd = alloc_reg(k, false);
-        if (op->size == 4)
+        int rg = bk_reg_of(k, g);
+        if (rg >= 0)
+            x_mov_rr(cb, 4, rd, rg);
+        else if (op->size == 4)
             x_load(cb, 4, rd, m);
         else
             x_movzx_rm(cb, op->size, rd, m);
         set_result(k, op->d, rd);
-    } else if (op->flags & IRF_IMM) {
-        x_store_imm(cb, op->size, m, op->imm2);
-    } else {
-        x_store(cb, op->size, m, use(k, op->a));
+        return;
     }
+    int ra = (op->flags & IRF_IMM) ? -1 : use(k, op->a);
+    if (bk_assign_global(k, g, ra, op->imm2))
+        return;
+    if (ra < 0)
+        x_store_imm(cb, op->size, m, op->imm2);
+    else
+        x_store(cb, op->size, m, ra);
+}
+
+/* g = the value in host register src (or imm when src < 0), if a host register holds g;
+ * false (nothing emitted) otherwise. */
+bool bk_assign_global(Bk *k, IrVal g, int src, uint32_t imm)
+{
+    int rg = bk_reg_of(k, g);
+    if (rg < 0)
+        return false;
+    if (src < 0)
+        x_mov_ri(&k->cb, rg, imm);
+    else if (src != rg)
+        x_mov_rr(&k->cb, 4, rg, src);
+    k->rf.dirty |= (uint16_t)(1u << g);
+    return true;
 }
 
 /* The TSC as RDTSC at instruction op->insn reads it: the icount bk_emit_icount_sync
@@ -674,7 +701,7 @@ static void prepare_call(Bk *k, bool drop_guests)
             continue;
         bool caller = BK_CALLER_SAVED & (1u << r);
         if (ir_is_global(v)) {
-            if (drop_guests || caller)
+            if (drop_guests || caller || is_cc(v)) /* helpers read the flag fields */
                 spill_reg(k, r);
             continue;
         }
@@ -706,7 +733,7 @@ static void load_arg(Bk *k, int host, IrVal v)
     if (r >= 0)
         x_mov_rr(&k->cb, 4, host, r);
     else if (ir_is_global(v))
-        x_load(&k->cb, 4, host, xmem(X_RBP, GPR_OFF(v)));
+        x_load(&k->cb, 4, host, xmem(X_RBP, HOME(v)));
     else
         x_load(&k->cb, 4, host, slot_mem(k->tslot[tix(v)]));
 }
@@ -725,6 +752,13 @@ static bool call_light(Bk *k, const IrOp *op)
         return false;
     if (op->a != IR_NOVAL)
         load_arg(k, X_R10, op->a);
+    for (int r = 0; r < 16; r++) { /* the flag fields they read: up to date, kept here */
+        IrVal v = k->rf.val[r];
+        if (is_cc(v) && (k->rf.dirty & (1u << v))) {
+            store_global(k, r, v);
+            k->rf.dirty &= (uint16_t)~(1u << v);
+        }
+    }
     x_call(&k->cb, thunk);
     int rd = alloc_reg(k, ir_is_global(op->d));
     x_mov_rr(&k->cb, 4, rd, X_R10);
@@ -827,7 +861,7 @@ static void emit_label(Bk *k, const IrOp *op)
         if (is_temp(k->rf.val[r]))
             k->tloc[tix(k->rf.val[r])] = (int8_t)r;
     k->dead = false;
-    bk_emit_sync_list(k, l->sync_first, l->sync_count);
+    bk_emit_sync_list(k, l->sync_first, l->sync_count, true);
 }
 
 static void emit_exit(Bk *k, const IrOp *op)
@@ -865,36 +899,82 @@ static void note_use(IrVal v, void *arg)
     Bk *k = arg;
     if (is_temp(v))
         k->last_use[tix(v)] = (uint16_t)k->cur;
-    else if (v != IR_NOVAL)
-        k->loop_guests |= (uint8_t)(1u << v);
 }
 
-/* A block that jumps back to its own start becomes a loop: every guest register it uses is
- * loaded once, at the loop head, and stays in its host register (counted as dirty, so
- * every real exit writes it back) from one iteration to the next. */
+static void note_loop_guest(IrVal v, void *arg)
+{
+    Bk *k = arg;
+    if (ir_is_global(v))
+        k->loop_guests |= (uint16_t)(1u << v);
+}
+
+/* The last op of the loop body: the latest branch into a back edge (a label followed by
+ * an exit to the block's own start), or a back edge on the main path; -1 if none. */
+static int loop_body_end(const IrBlock *ir)
+{
+    int end = -1;
+    for (unsigned i = 1; i < ir->nops; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (op->opc != IR_EXIT_TB || !(op->flags & IRF_LOOP))
+            continue;
+        if (ir->ops[i - 1].opc != IR_LABEL) {
+            end = (int)i > end ? (int)i : end;
+            continue;
+        }
+        for (unsigned j = 0; j < i; j++)
+            if (ir->ops[j].opc == IR_BRCC && ir->ops[j].imm2 == ir->ops[i - 1].imm)
+                end = (int)j > end ? (int)j : end;
+    }
+    return end;
+}
+
+/* The globals a loop body reads or writes, the lazy-flag fields it stores among them. */
+static void find_loop_guests(Bk *k, int end)
+{
+    k->loop_guests = 0;
+    for (int i = 0; i <= end; i++) {
+        const IrOp *op = &k->ir->ops[i];
+        ir_op_uses(k->ir, op, note_loop_guest, k);
+        if (ir_op_defines(op))
+            note_loop_guest(op->d, k);
+        IrVal g = IR_NOVAL;
+        if (op->opc == IR_ST_ENV && op->size == 4)
+            g = ir_global_at(op->imm);
+        note_loop_guest(g, k);
+        if (op->opc == IR_BRCC && op->aux != IR_NO_SYNC) { /* a back edge's flags */
+            const IrSyncList *l = &k->ir->lists[op->aux];
+            for (unsigned s = 0; s < l->count; s++)
+                note_loop_guest(ir_global_at(k->ir->syncs[l->first + s].off), k);
+        }
+    }
+}
+
+/* A block that jumps back to its own start becomes a loop: every global its loop body
+ * uses (the guest registers, and the lazy-flag fields it sets) is loaded once, at the loop
+ * head, and stays in its host register (counted as dirty, so every real exit writes it
+ * back) from one iteration to the next. */
 static void setup_loop(Bk *k)
 {
     k->looping = false;
+    k->loop_guests = 0;
     if (k->ctx->no_chain)
         return;
-    bool back = false;
-    for (unsigned i = 0; i < k->ir->nops; i++) {
-        const IrOp *op = &k->ir->ops[i];
-        if (op->opc == IR_EXIT_TB && (op->flags & IRF_LOOP))
-            back = true;
-        if (ir_op_defines(op) && ir_is_global(op->d))
-            k->loop_guests |= (uint8_t)(1u << op->d);
-    }
-    if (!back)
+    int end = loop_body_end(k->ir);
+    if (end < 0)
         return;
     k->looping = true;
+    find_loop_guests(k, end);
+    /* The flag fields only while enough registers stay for the body's temporaries. */
+    uint16_t cc = (uint16_t)(((1u << IR_NGLOBALS) - 1) & ~((1u << IR_NGPRS) - 1));
+    if (__builtin_popcount(k->loop_guests) > BK_LOOP_MAX_GUESTS)
+        k->loop_guests &= (uint16_t)~cc;
     for (IrVal g = 0; g < IR_NGLOBALS; g++) {
         if (!(k->loop_guests & (1u << g)))
             continue;
         int r = alloc_reg(k, true);
-        x_load(&k->cb, 4, r, xmem(X_RBP, GPR_OFF(g)));
+        x_load(&k->cb, 4, r, xmem(X_RBP, HOME(g)));
         k->rf.val[r] = g;
-        k->rf.dirty |= (uint8_t)(1u << g);
+        k->rf.dirty |= (uint16_t)(1u << g);
     }
     k->head_rf = k->rf;
     k->loop_head = k->cb.p;
@@ -962,7 +1042,6 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
         k->labels[i].nfields = 0;
         k->labels[i].have_state = false;
     }
-    k->loop_guests = 0;
     for (k->cur = 0; k->cur < ir->nops; k->cur++)
         ir_op_uses(ir, &ir->ops[k->cur], note_use, k);
 

@@ -36,7 +36,7 @@
 /* Which IR value each host register holds, and the guest registers' write-back state. */
 typedef struct RegFile {
     IrVal val[16];         /* IR_NOVAL: free */
-    uint8_t dirty;         /* guest registers whose host copy is newer than CpuState */
+    uint16_t dirty;        /* globals whose host copy is newer than CpuState */
 } RegFile;
 
 /* Where a sync-list value is at its op. */
@@ -97,8 +97,8 @@ typedef struct Bk {
     uint16_t last_use[IR_MAX_TEMPS];
     bool dead;                          /* after an exit, until the next label */
     bool looping;                       /* exits to the block's own start loop inside it */
-    uint8_t loop_guests;                /* guest registers held in host registers at the
-                                           loop head (all counted as dirty there) */
+    uint16_t loop_guests;               /* globals held in host registers at the loop
+                                           head (all counted as dirty there) */
     RegFile head_rf;                    /* register state at the loop head */
     uint8_t *loop_head;
     bool failed;                        /* out of spill slots or stubs */
@@ -116,11 +116,12 @@ typedef struct Bk {
 /* backend_x86_64.c: allocation */
 int bk_reg_of(const Bk *k, IrVal v);
 void bk_writeback_dirty(Bk *k, const RegFile *rf);
+bool bk_assign_global(Bk *k, IrVal g, int src, uint32_t imm);
 
 /* backend_x86_64_stubs.c */
 Stub *bk_new_stub(Bk *k, StubKind kind);
 void bk_capture_syncs(Bk *k, Stub *s, uint16_t list);
-void bk_emit_sync_list(Bk *k, unsigned first, unsigned count);
+void bk_emit_sync_list(Bk *k, unsigned first, unsigned count, bool to_registers);
 void bk_emit_stubs(Bk *k);
 void bk_emit_icount_sync(Bk *k, unsigned retired);
 void bk_emit_exit_tb(Bk *k, const IrOp *op);

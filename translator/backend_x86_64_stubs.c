@@ -54,7 +54,7 @@ void bk_capture_syncs(Bk *k, Stub *s, uint16_t list)
             sl->reg = (int8_t)r;
         } else if (ir_is_global(sy->v)) {
             sl->loc = LOC_ENV;
-            sl->where = (uint32_t)(offsetof(CpuState, gpr) + 8 * sy->v);
+            sl->where = (uint32_t)ir_global_home(sy->v);
         } else {
             sl->loc = LOC_SLOT;
             sl->where = (uint32_t)k->tslot[sy->v - IR_FIRST_TEMP];
@@ -62,14 +62,19 @@ void bk_capture_syncs(Bk *k, Stub *s, uint16_t list)
     }
 }
 
-void bk_emit_sync_list(Bk *k, unsigned first, unsigned count)
+/* Performs a resolved sync list. A stub stores every field (after writing back the dirty
+ * globals, so these newer values win); a label going on with the block's code instead
+ * assigns a lazy-flag global that sits in a host register (a loop keeps the flags there). */
+void bk_emit_sync_list(Bk *k, unsigned first, unsigned count, bool to_registers)
 {
     CodeBuf *cb = &k->cb;
     for (unsigned i = 0; i < count; i++) {
         const SyncLoc *sl = &k->syncloc[first + i];
         XMem dst = xmem(X_RBP, sl->off);
+        IrVal g = to_registers && sl->kind != IRS_EFLAGS ? ir_global_at(sl->off) : IR_NOVAL;
         if (sl->loc == LOC_IMM) {
-            x_store_imm(cb, 4, dst, sl->where);
+            if (!bk_assign_global(k, g, -1, sl->where))
+                x_store_imm(cb, 4, dst, sl->where);
             continue;
         }
         int r = sl->reg;
@@ -81,7 +86,8 @@ void bk_emit_sync_list(Bk *k, unsigned first, unsigned count)
             r = X_R10;
         }
         if (sl->kind == IRS_ST32) {
-            x_store(cb, 4, dst, r);
+            if (!bk_assign_global(k, g, r, 0))
+                x_store(cb, 4, dst, r);
         } else { /* IRS_EFLAGS */
             x_load(cb, 4, X_R11, dst);
             x_alu_ri(cb, XA_AND, 4, X_R11, ~FL_ARITH);
@@ -107,7 +113,7 @@ void bk_emit_icount_sync(Bk *k, unsigned retired)
 static void stub_sync(Bk *k, const Stub *s)
 {
     bk_writeback_dirty(k, &s->rf);
-    bk_emit_sync_list(k, s->sync_first, s->sync_count);
+    bk_emit_sync_list(k, s->sync_first, s->sync_count, false);
     bk_emit_icount_sync(k, s->insn);
 }
 
@@ -118,7 +124,7 @@ static void emit_stub_mem(Bk *k, const Stub *s)
 {
     CodeBuf *cb = &k->cb;
     bk_writeback_dirty(k, &s->rf);
-    bk_emit_sync_list(k, s->sync_first, s->sync_count);
+    bk_emit_sync_list(k, s->sync_first, s->sync_count, false);
     ((JitMemSite *)s->site)->pending = (uint8_t)(k->tb->ninsns - s->insn);
     x_mov_rr(cb, 4, X_R10, s->off_reg);
     if (s->kind == STUB_ST && s->val_reg >= 0)
@@ -306,7 +312,7 @@ static void move_to_head(Bk *k)
     }
     for (IrVal g = 0; g < IR_NGLOBALS; g++)
         if ((k->loop_guests & (1u << g)) && src[g] < 0)
-            x_load(cb, 4, dst[g], xmem(X_RBP, (int32_t)offsetof(CpuState, gpr) + 8 * g));
+            x_load(cb, 4, dst[g], xmem(X_RBP, ir_global_home(g)));
 }
 
 /* The back edge of a looping block: registers to their head positions, charge this

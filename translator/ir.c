@@ -1,7 +1,29 @@
 /* ir.c — building, optimising and printing IR blocks (see ir.h). */
 #include "translator/ir.h"
 
+#include <stddef.h>
 #include <string.h>
+
+#include "cpu/cpu_state.h"
+
+static const int32_t cc_home[IR_NGLOBALS - IR_NGPRS] = {
+    (int32_t)offsetof(CpuState, cc_op), (int32_t)offsetof(CpuState, cc_res),
+    (int32_t)offsetof(CpuState, cc_src1), (int32_t)offsetof(CpuState, cc_src2)};
+
+int32_t ir_global_home(IrVal g)
+{
+    if (g < IR_NGPRS)
+        return (int32_t)(offsetof(CpuState, gpr) + 8 * g);
+    return cc_home[g - IR_NGPRS];
+}
+
+IrVal ir_global_at(uint32_t off)
+{
+    for (IrVal g = IR_NGPRS; g < IR_NGLOBALS; g++)
+        if ((uint32_t)cc_home[g - IR_NGPRS] == off)
+            return g;
+    return IR_NOVAL;
+}
 
 void ir_reset(IrBlock *b)
 {
@@ -423,7 +445,9 @@ const char *ir_opc_name(IrOpc opc) { return opc < IR_OPC_COUNT ? opc_names[opc] 
 
 static void print_val(FILE *out, IrVal v)
 {
-    static const char *const g[8] = {"eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi"};
+    static const char *const g[IR_NGLOBALS] = {"eax", "ecx",   "edx",   "ebx",    "esp",   "ebp",
+                                               "esi", "edi",   "ccop",  "ccres",  "ccsrc1",
+                                               "ccsrc2"};
     if (v == IR_NOVAL)
         fprintf(out, "-");
     else if (ir_is_global(v))

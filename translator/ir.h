@@ -1,10 +1,14 @@
 /* ir.h — the JIT's host-neutral intermediate representation of one translation block.
  *
  * Contract: a block is a linear list of IrOps over 32-bit values. Values 0-7 are the guest
- * general registers (EAX..EDI; their home is CpuState.gpr[]); values from IR_FIRST_TEMP on
- * are temporaries, each defined by exactly one op before any use (SSA for temporaries).
- * Guest registers may be read and written by any op; the backend caches them in host
- * registers and writes them back where the IR says state must be in CpuState. Control flow
+ * general registers (EAX..EDI; their home is CpuState.gpr[]), values 8-11 the lazy-flag
+ * fields (cc_op, cc_res, cc_src1, cc_src2; their home is that CpuState field); values from
+ * IR_FIRST_TEMP on are temporaries, each defined by exactly one op before any use (SSA for
+ * temporaries). Globals may be read and written by any op; the backend caches them in host
+ * registers and writes them back where the IR says state must be in CpuState. A CpuState
+ * access at a global's home (IR_LD_ENV, IR_ST_ENV, a sync-list store) is an access to that
+ * global: the backend keeps the two the same thing, so a front end may name the lazy-flag
+ * fields either way. Control flow
  * inside a block is limited: IR_BRCC jumps forward to an IR_LABEL, and the code between the
  * branch and its label ends in an exit, so a label is reached only by its branch.
  *
@@ -24,7 +28,12 @@
 #include <stdio.h>
 
 typedef uint16_t IrVal;
-#define IR_NGLOBALS 8
+#define IR_NGPRS 8         /* globals 0-7: the general registers */
+#define IR_G_CC_OP 8       /* globals 8-11: the lazy-flag fields */
+#define IR_G_CC_RES 9
+#define IR_G_CC_SRC1 10
+#define IR_G_CC_SRC2 11
+#define IR_NGLOBALS 12
 #define IR_FIRST_TEMP IR_NGLOBALS
 #define IR_NOVAL 0xFFFFu
 #define IR_MAX_OPS 3072
@@ -36,6 +45,11 @@ typedef uint16_t IrVal;
 #define IR_MAX_SITES 512
 
 static inline bool ir_is_global(IrVal v) { return v < IR_NGLOBALS; }
+/* A global's home: its byte offset in CpuState. */
+int32_t ir_global_home(IrVal g);
+/* The lazy-flag global whose home is CpuState byte offset `off`, or IR_NOVAL (front ends
+ * never name the general registers by offset). */
+IrVal ir_global_at(uint32_t off);
 
 /* Comparison of two 32-bit values. TSTZ/TSTNZ test (a & b) == 0 / != 0. */
 typedef enum IrCond {

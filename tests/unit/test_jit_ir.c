@@ -219,7 +219,7 @@ static void random_program(IrBlock *b, uint64_t seed)
     for (unsigned i = 0; i < n; i++) {
         IrVal a = vals[RND() % nvals], x = vals[RND() % nvals], c = vals[RND() % nvals];
         bool to_guest = RND() % 6 == 0;
-        IrVal d = to_guest ? (IrVal)(RND() % 8) : ir_temp(b);
+        IrVal d = to_guest ? (IrVal)(RND() % IR_NGLOBALS) : ir_temp(b);
         unsigned kind = RND() % 8;
         IrOp *op;
         if (kind < 5) {
@@ -284,6 +284,10 @@ static void run_compiled(Machine *m, IrBlock *b, const uint32_t *in, uint32_t *o
     CpuState *cpu = &m->cpu;
     for (int g = 0; g < 8; g++)
         cpu->gpr[g].d = in[g];
+    cpu->cc_op = in[IR_G_CC_OP]; /* the lazy-flag globals live in these fields */
+    cpu->cc_res = in[IR_G_CC_RES];
+    cpu->cc_src1 = in[IR_G_CC_SRC1];
+    cpu->cc_src2 = in[IR_G_CC_SRC2];
     cpu->icount = 100;
     cpu->icount_limit = 1000;
     cr_assert_eq(j->enter(cpu, tb.code), JIT_RET_NORMAL);
@@ -291,6 +295,10 @@ static void run_compiled(Machine *m, IrBlock *b, const uint32_t *in, uint32_t *o
     cr_assert_eq(cpu->icount, 101, "icount %llu", (unsigned long long)cpu->icount);
     for (int g = 0; g < 8; g++)
         out[g] = cpu->gpr[g].d;
+    out[IR_G_CC_OP] = cpu->cc_op;
+    out[IR_G_CC_RES] = cpu->cc_res;
+    out[IR_G_CC_SRC1] = cpu->cc_src1;
+    out[IR_G_CC_SRC2] = cpu->cc_src2;
 }
 
 Test(jit_ir, random_programs_compile_to_what_the_ir_means)
@@ -299,15 +307,15 @@ Test(jit_ir, random_programs_compile_to_what_the_ir_means)
     static uint32_t ref[IR_NGLOBALS + IR_MAX_TEMPS];
     for (uint64_t seed = 1; seed <= 600; seed++) {
         random_program(ir, seed * 0x9E3779B97F4A7C15ull);
-        uint32_t in[8], out[8];
-        for (int g = 0; g < 8; g++)
+        uint32_t in[IR_NGLOBALS], out[IR_NGLOBALS];
+        for (int g = 0; g < IR_NGLOBALS; g++)
             in[g] = ref[g] = (uint32_t)(seed * 2654435761u * (uint32_t)(g + 1)) ^ (uint32_t)g << 29;
         evaluate(ir, ref);
         if (seed % 2) /* half the programs optimised first: the result must not change */
             ir_optimize(ir);
         jit_flush(m->jit);
         run_compiled(m, ir, in, out);
-        for (int g = 0; g < 8; g++)
+        for (int g = 0; g < IR_NGLOBALS; g++)
             if (out[g] != ref[g]) {
                 ir_dump(ir, stderr);
                 cr_assert_fail("seed %llu: guest %d is %08x, the IR means %08x",
