@@ -247,7 +247,7 @@ void bk_emit_exit_tb(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
     uint32_t target = op->imm;
-    JitExitSlot *es = &k->tb->exits[op->aux % JIT_MAX_EXITS];
+    JitExitSlot *es = &k->tb->exits[op->aux < k->tb->nexits ? op->aux : 0];
     es->tb = k->tb;
     es->target_eip = target;
     es->jmp_field = NULL;

@@ -750,6 +750,7 @@ bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, 
         fe_exit_tb(&f, next);
     }
     emit_side_exits(&f);
+    out->nexits = f.nslots;
     if (ir->overflow)
         return false;
     ir_optimize(ir);

@@ -129,8 +129,10 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
     TransBlock *tb = jit_meta_alloc(j, sizeof *tb);
     JitInsnRec *insns = jit_meta_alloc(j, sizeof *insns * (nrec ? nrec : 1));
     JitMemSite *sites = jit_meta_alloc(j, sizeof *sites * (o->nsites ? o->nsites : 1));
+    unsigned nexits = o->nexits ? o->nexits : 1;
+    JitExitSlot *exits = jit_meta_alloc(j, sizeof *exits * nexits);
     void *page = jit_meta_alloc(j, sizeof(JitPage)); /* room for tb_insert's page record */
-    if (!tb || !insns || !sites || !page)
+    if (!tb || !insns || !sites || !exits || !page)
         return NULL;
     j->meta_used -= (sizeof(JitPage) + 15) & ~(size_t)15;
     tb->phys = ctx->phys;
@@ -158,6 +160,8 @@ static TransBlock *new_block(JitState *j, const JitTranslateCtx *ctx)
     tb->nsites = (uint16_t)o->nsites;
     tb->insns = insns;
     tb->sites = sites;
+    tb->exits = exits;
+    tb->nexits = (uint8_t)nexits;
     return tb;
 }
 

@@ -109,7 +109,8 @@ typedef struct TransBlock {
                            the instructions it hands to their handlers, in order */
     JitMemSite *sites;
     uint16_t nsites;
-    JitExitSlot exits[JIT_MAX_EXITS];
+    JitExitSlot *exits; /* its direct exits (IR_EXIT_TB slots), nexits of them */
+    uint8_t nexits;
     JitExitSlot *incoming;       /* slots of other blocks chained to this one */
     struct TransBlock *hash_next;
     struct TransBlock *page_next;
@@ -142,6 +143,7 @@ typedef struct FeOutput {
     unsigned nsites;
     unsigned ninline;     /* instructions translated inline (the rest call handlers) */
     uint32_t exit_eip[JIT_MAX_EXITS]; /* target EIPs of the IR_EXIT_TB slots */
+    unsigned nexits;      /* slots used */
 } FeOutput;
 
 typedef struct JitStats {

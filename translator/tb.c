@@ -136,7 +136,7 @@ static void unlink_incoming(JitState *j, TransBlock *tb)
 
 static void unlink_outgoing(TransBlock *tb)
 {
-    for (int i = 0; i < JIT_MAX_EXITS; i++) {
+    for (unsigned i = 0; i < tb->nexits; i++) {
         JitExitSlot *s = &tb->exits[i];
         if (!s->target)
             continue;
