@@ -292,6 +292,42 @@ static void emit_shift_cl(Bk *k, const IrOp *op)
     set_result(k, op->d, rd);
 }
 
+/* Does the branch right after this ALU op (only copies between, which emit plain MOVs
+ * and redefine neither operand) test what the op's own host flags already say: a SUB and
+ * a comparison of the same two operands, or ZF of the result (== / != 0)? Then the op is
+ * emitted as a flag-setting instruction and the branch skips its compare. */
+static bool flags_serve_next_branch(const Bk *k, const IrOp *op)
+{
+    if (op->opc != IR_SUB && op->opc != IR_ADD && op->opc != IR_AND && op->opc != IR_OR &&
+        op->opc != IR_XOR)
+        return false;
+    IrVal res = op->d;
+    const IrOp *br = NULL;
+    for (unsigned j = k->cur + 1; j < k->ir->nops && !br; j++) {
+        const IrOp *o = &k->ir->ops[j];
+        if (o->opc == IR_NOP || o->opc == IR_INSN)
+            continue;
+        if (o->opc == IR_BRCC) {
+            br = o;
+            break;
+        }
+        if (o->opc != IR_MOV || o->d == op->a || o->d == op->b || o->d == res)
+            return false;
+        if (o->a == res)
+            res = o->d; /* the result, renamed */
+    }
+    if (!br)
+        return false;
+    bool bimm = br->flags & IRF_IMM, opimm = op->flags & IRF_IMM;
+    if ((br->cond == IRC_EQ || br->cond == IRC_NE) && bimm && br->imm == 0 &&
+        (br->a == res || br->a == op->d))
+        return true;
+    if (op->opc != IR_SUB || br->cond == IRC_TSTZ || br->cond == IRC_TSTNZ || br->a != op->a ||
+        op->d == op->a || op->d == op->b) /* (the branch would read the new value) */
+        return false;
+    return bimm ? opimm && br->imm == op->imm : !opimm && br->b == op->b;
+}
+
 static void emit_binop(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
@@ -305,9 +341,10 @@ static void emit_binop(Bk *k, const IrOp *op)
     int rb = imm ? -1 : use(k, op->b);
     int rd = dest_reg(k, op, ra);
     lock(k, rd);
+    bool fuse = flags_serve_next_branch(k, op);
     if (op->opc == IR_MUL && imm) {
         x_imul_rri(cb, 4, rd, ra, op->imm);
-    } else if (rd != ra && imm && (op->opc == IR_ADD || op->opc == IR_SUB)) {
+    } else if (rd != ra && imm && !fuse && (op->opc == IR_ADD || op->opc == IR_SUB)) {
         int32_t d = (int32_t)(op->opc == IR_ADD ? op->imm : 0u - op->imm); /* no signed overflow at 0x80000000 */
         x_lea(cb, 4, rd, xmem(ra, d));
     } else {
@@ -325,6 +362,7 @@ static void emit_binop(Bk *k, const IrOp *op)
         }
     }
     set_result(k, op->d, rd);
+    k->flags_for = fuse ? k->cb.p : NULL;
 }
 
 static void emit_mulh(Bk *k, const IrOp *op)
@@ -816,9 +854,11 @@ static void emit_exit_if(Bk *k, const IrOp *op)
 static void emit_brcc(Bk *k, const IrOp *op)
 {
     bool imm = op->flags & IRF_IMM;
+    bool fused = k->flags_for != NULL; /* the host flags of the op before say it */
+    k->flags_for = NULL;                /* (for this branch only) */
     int ra = use(k, op->a);
     int rb = imm ? -1 : use(k, op->b);
-    int cc = emit_compare(k, (IrCond)op->cond, ra, rb, op->imm);
+    int cc = fused ? x_cc_of[op->cond] : emit_compare(k, (IrCond)op->cond, ra, rb, op->imm);
     LabelState *l = &k->labels[op->imm2];
     uint8_t *field = x_jcc_fwd(&k->cb, cc);
     if (l->nfields == 0 && field)
@@ -1033,6 +1073,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     k->slots_used = 0;
     k->nstubs = k->nsyncloc = k->npool = 0;
     k->dead = k->failed = false;
+    k->flags_for = NULL;
     for (unsigned t = 0; t < ir->ntemps; t++) {
         k->tloc[t] = -1;
         k->tslot[t] = -1;
@@ -1053,6 +1094,8 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
         if (k->dead && op->opc != IR_LABEL)
             continue;
         k->locked = 0;
+        if (op->opc != IR_MOV && op->opc != IR_NOP && op->opc != IR_INSN && op->opc != IR_BRCC)
+            k->flags_for = NULL; /* only copies may come between a fused op and its branch */
         emit_op(k, op);
         k->locked = 0;
         if (op->opc != IR_BRCC)
