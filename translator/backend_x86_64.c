@@ -362,7 +362,7 @@ static void emit_binop(Bk *k, const IrOp *op)
         }
     }
     set_result(k, op->d, rd);
-    k->flags_for = fuse ? k->cb.p : NULL;
+    k->flags_fused = fuse;
 }
 
 static void emit_mulh(Bk *k, const IrOp *op)
@@ -854,8 +854,8 @@ static void emit_exit_if(Bk *k, const IrOp *op)
 static void emit_brcc(Bk *k, const IrOp *op)
 {
     bool imm = op->flags & IRF_IMM;
-    bool fused = k->flags_for != NULL; /* the host flags of the op before say it */
-    k->flags_for = NULL;                /* (for this branch only) */
+    bool fused = k->flags_fused; /* the host flags of the op before say it */
+    k->flags_fused = false;      /* (for this branch only) */
     int ra = use(k, op->a);
     int rb = imm ? -1 : use(k, op->b);
     int cc = fused ? x_cc_of[op->cond] : emit_compare(k, (IrCond)op->cond, ra, rb, op->imm);
@@ -1073,7 +1073,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     k->slots_used = 0;
     k->nstubs = k->nsyncloc = k->npool = 0;
     k->dead = k->failed = false;
-    k->flags_for = NULL;
+    k->flags_fused = false;
     for (unsigned t = 0; t < ir->ntemps; t++) {
         k->tloc[t] = -1;
         k->tslot[t] = -1;
@@ -1095,7 +1095,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
             continue;
         k->locked = 0;
         if (op->opc != IR_MOV && op->opc != IR_NOP && op->opc != IR_INSN && op->opc != IR_BRCC)
-            k->flags_for = NULL; /* only copies may come between a fused op and its branch */
+            k->flags_fused = false; /* only copies may come between a fused op and its branch */
         emit_op(k, op);
         k->locked = 0;
         if (op->opc != IR_BRCC)

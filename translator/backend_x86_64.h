@@ -102,7 +102,7 @@ typedef struct Bk {
     RegFile head_rf;                    /* register state at the loop head */
     uint8_t *loop_head;
     bool failed;                        /* out of spill slots or stubs */
-    uint8_t *flags_for;                 /* set by an ALU op whose host flags the next
+    bool flags_fused;                   /* set by an ALU op whose host flags the next
                                            IR_BRCC uses instead of a compare */
     uint8_t *window;                    /* host window base for inline accesses, or NULL:
                                            the inline TLB lookup (translator/jit_window.c) */
