@@ -26,7 +26,7 @@ static const int8_t order_guest[BK_NALLOC] = {X_RBX, X_R12, X_R13, X_R14, X_RSI,
 static const int8_t order_temp[BK_NALLOC] = {X_RAX, X_RCX, X_RDX, X_R9,  X_R8,  X_RDI,
                                              X_RSI, X_RBX, X_R12, X_R13, X_R14};
 
-static bool is_temp(IrVal v) { return v != IR_NOVAL && !ir_is_global(v); }
+static bool is_temp(IrVal v) { return v >= IR_FIRST_TEMP && v < IR_HOLD; }
 static unsigned tix(IrVal v) { return (unsigned)(v - IR_FIRST_TEMP); }
 static XMem slot_mem(int slot) { return xmem(X_RSP, 8 * slot); }
 
@@ -56,6 +56,8 @@ static void unbind(Bk *k, int r)
         k->tloc[tix(v)] = -1;
     else if (ir_is_global(v))
         k->rf.dirty &= (uint16_t)~(1u << v);
+    else if (v == IR_HOLD && k->hold_reg == r)
+        k->hold_reg = -1; /* the rest of its run takes the ordinary lookup */
     k->rf.val[r] = IR_NOVAL;
 }
 
@@ -93,7 +95,7 @@ static void spill_reg(Bk *k, int r)
     if (ir_is_global(v)) {
         if (k->rf.dirty & (1u << v))
             store_global(k, r, v);
-    } else if (!temp_dead(k, v) && k->tslot[tix(v)] < 0) {
+    } else if (is_temp(v) && !temp_dead(k, v) && k->tslot[tix(v)] < 0) {
         int s = slot_alloc(k);
         k->tslot[tix(v)] = (int16_t)s;
         x_store(&k->cb, 4, slot_mem(s), r);
@@ -130,6 +132,8 @@ static int alloc_reg(Bk *k, bool for_guest)
         int score;
         if (ir_is_global(v))
             score = (k->rf.dirty & (1u << v)) ? 1 : 0;
+        else if (v == IR_HOLD) /* like a temporary used until the run's last access */
+            score = 2 + (IR_MAX_OPS - k->holds[k->hold_id - 1].last);
         else
             score = 2 + (IR_MAX_OPS - k->last_use[tix(v)]); /* farthest use first */
         if (score < best_score) {
@@ -596,7 +600,7 @@ static void stub_entry(Stub *s, uint8_t *field)
  * [lin + window], with no register to load (hostwin_enable asks for such a place). */
 static bool window_low(const Bk *k) { return (uintptr_t)k->window < 0x80000000u; }
 
-/* The guest access's host operand after emit_tlb_lookup. */
+/* The guest access's host operand after bk_emit_tlb_lookup. */
 static XMem access_mem(const Bk *k, int lin)
 {
     if (k->window && window_low(k))
@@ -608,7 +612,7 @@ static XMem access_mem(const Bk *k, int lin)
  * miss branches to the stub. Afterwards the access is [R10 + lin_reg]. In a host-window
  * block R10 is the window instead and the access itself may fault (its SIGSEGV resumes at
  * the stub, see note_window_access). */
-static void emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s, bool write)
+void bk_emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s, bool write)
 {
     CodeBuf *cb = &k->cb;
     unsigned size = op->size;
@@ -656,10 +660,96 @@ static void note_window_access(Bk *k, const IrOp *op, const uint8_t *at)
         k->tb->sites[op->imm].host_off = (uint32_t)(at - k->cb.start);
 }
 
+/* The access itself, once its host operand m is known: a load into reg, or a store of
+ * reg (of imm2 when the op says IRF_IMM). */
+void bk_emit_access(Bk *k, const IrOp *op, XMem m, int reg)
+{
+    CodeBuf *cb = &k->cb;
+    if (op->opc == IR_ST) {
+        if (op->flags & IRF_IMM)
+            x_store_imm(cb, op->size, m, op->imm2);
+        else
+            x_store(cb, op->size, m, reg);
+    } else if (op->size == 4) {
+        x_load(cb, 4, reg, m);
+    } else if (op->flags & IRF_SIGNED) {
+        x_movsx_rm(cb, op->size, reg, m);
+    } else {
+        x_movzx_rm(cb, op->size, reg, m);
+    }
+}
+
+static void release_hold(Bk *k)
+{
+    if (k->hold_reg >= 0) {
+        k->rf.val[k->hold_reg] = IR_NOVAL;
+        k->hold_reg = -1;
+    }
+}
+
+/* A host register for a page hold: one no fixed-register op (MUL, DIV, shifts by CL)
+ * wants, if free. */
+static int hold_reg_pick(Bk *k)
+{
+    static const int8_t order[] = {X_RSI, X_RDI, X_R8, X_R9, X_RBX, X_R12, X_R13, X_R14};
+    for (unsigned i = 0; i < sizeof order; i++)
+        if (!(k->locked & (1u << order[i])) && k->rf.val[order[i]] == IR_NOVAL)
+            return order[i];
+    return alloc_reg(k, false);
+}
+
+/* Does this access go through a live page hold (backend_x86_64_hold.c)? The run's first
+ * access starts it. */
+static bool hold_access(Bk *k)
+{
+    uint16_t id = k->hold_of[k->cur];
+    if (!id)
+        return false;
+    const PageHold *ph = &k->holds[id - 1];
+    if (ph->head == k->cur) {
+        release_hold(k);
+        int rg = use(k, ph->base);
+        int r = hold_reg_pick(k);
+        if (k->rf.val[r] != IR_NOVAL)
+            unbind(k, r);
+        k->rf.val[r] = IR_HOLD;
+        k->hold_reg = (int8_t)r;
+        k->hold_id = id;
+        bk_emit_hold_head(k, ph, rg, r);
+    }
+    if (k->hold_reg < 0 || k->hold_id != id)
+        return false;
+    lock(k, k->hold_reg);
+    return true;
+}
+
+/* A held access: [hold + offset] unless the hold is 0 (then the probe stub). */
+static void emit_held_access(Bk *k, const IrOp *op, Stub *p, Stub *slow, int ro, int reg)
+{
+    p->op = op;
+    p->slow = slow;
+    p->off_reg = (int8_t)ro;
+    p->dst_reg = (int8_t)reg;
+    x_test_rr(&k->cb, 8, k->hold_reg, k->hold_reg);
+    stub_entry(p, x_jcc_fwd(&k->cb, XC_E));
+    bk_emit_access(k, op, xmem_idx(k->hold_reg, ro, 0, 0), reg);
+}
+
+static void end_of_access(Bk *k, Stub *p, Stub *s)
+{
+    s->ret = k->cb.p;
+    if (p)
+        p->ret = k->cb.p;
+    uint16_t id = k->hold_of[k->cur];
+    if (id && id == k->hold_id && k->holds[id - 1].last == k->cur)
+        release_hold(k);
+}
+
 static void emit_ld(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
     int ro = use(k, op->a);
+    Stub *p = hold_access(k) ? bk_new_stub(k, STUB_PROBE) : NULL;
     Stub *s = bk_new_stub(k, STUB_LD);
     int rd = alloc_reg(k, false);
     lock(k, rd);
@@ -669,19 +759,17 @@ static void emit_ld(Bk *k, const IrOp *op)
     s->size = op->size;
     s->sign = (op->flags & IRF_SIGNED) != 0;
     s->site = &k->tb->sites[op->imm];
-    int lin = (op->flags & IRF_SEG_FLAT) ? ro : rd;
-    emit_tlb_lookup(k, op, ro, lin, s, false);
-    note_window_access(k, op, cb->p);
-    if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)) {
-        XMem m = access_mem(k, lin);
-        if (op->size == 4)
-            x_load(cb, 4, rd, m);
-        else if (op->flags & IRF_SIGNED)
-            x_movsx_rm(cb, op->size, rd, m);
-        else
-            x_movzx_rm(cb, op->size, rd, m);
+    s->hold_reg = k->hold_reg;
+    if (p) {
+        emit_held_access(k, op, p, s, ro, rd);
+    } else {
+        int lin = (op->flags & IRF_SEG_FLAT) ? ro : rd;
+        bk_emit_tlb_lookup(k, op, ro, lin, s, false);
+        note_window_access(k, op, cb->p);
+        if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT))
+            bk_emit_access(k, op, access_mem(k, lin), rd);
     }
-    s->ret = cb->p;
+    end_of_access(k, p, s);
     set_result(k, op->d, rd);
 }
 
@@ -696,6 +784,7 @@ static void emit_st(Bk *k, const IrOp *op)
         lin = alloc_reg(k, false);
         lock(k, lin);
     }
+    Stub *p = hold_access(k) ? bk_new_stub(k, STUB_PROBE) : NULL;
     Stub *s = bk_new_stub(k, STUB_ST);
     capture_stub_state(k, s, op);
     s->off_reg = (int8_t)ro;
@@ -703,15 +792,16 @@ static void emit_st(Bk *k, const IrOp *op)
     s->imm = op->imm2;
     s->size = op->size;
     s->site = &k->tb->sites[op->imm];
-    emit_tlb_lookup(k, op, ro, lin, s, true);
-    note_window_access(k, op, cb->p);
-    if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT)) {
-        if (imm)
-            x_store_imm(cb, op->size, access_mem(k, lin), op->imm2);
-        else
-            x_store(cb, op->size, access_mem(k, lin), rv);
+    s->hold_reg = k->hold_reg;
+    if (p) {
+        emit_held_access(k, op, p, s, ro, rv);
+    } else {
+        bk_emit_tlb_lookup(k, op, ro, lin, s, true);
+        note_window_access(k, op, cb->p);
+        if (op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT))
+            bk_emit_access(k, op, access_mem(k, lin), rv);
     }
-    s->ret = cb->p;
+    end_of_access(k, p, s);
 }
 
 static void emit_guard(Bk *k, const IrOp *op)
@@ -745,7 +835,7 @@ static void prepare_call(Bk *k, bool drop_guests)
         }
         if (!caller)
             continue;
-        if (k->last_use[tix(v)] < k->cur) { /* dead already */
+        if (v == IR_HOLD || k->last_use[tix(v)] < k->cur) { /* dead already */
             unbind(k, r);
             continue;
         }
@@ -897,9 +987,13 @@ static void emit_label(Bk *k, const IrOp *op)
     memcpy(k->tslot, l->tslot, sizeof(int16_t) * k->ir->ntemps);
     for (unsigned t = 0; t < k->ir->ntemps; t++)
         k->tloc[t] = -1;
-    for (int r = 0; r < 16; r++)
+    k->hold_reg = -1; /* a page hold lives on the path it started on only */
+    for (int r = 0; r < 16; r++) {
         if (is_temp(k->rf.val[r]))
             k->tloc[tix(k->rf.val[r])] = (int8_t)r;
+        else if (k->rf.val[r] == IR_HOLD)
+            k->rf.val[r] = IR_NOVAL;
+    }
     k->dead = false;
     bk_emit_sync_list(k, l->sync_first, l->sync_count, true);
 }
@@ -1074,6 +1168,8 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     k->nstubs = k->nsyncloc = k->npool = 0;
     k->dead = k->failed = false;
     k->flags_fused = false;
+    k->hold_reg = -1;
+    k->hold_id = 0;
     for (unsigned t = 0; t < ir->ntemps; t++) {
         k->tloc[t] = -1;
         k->tslot[t] = -1;
@@ -1089,6 +1185,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     bk_emit_prologue(k);
     k->cur = 0;
     setup_loop(k);
+    bk_plan_holds(k);
     for (k->cur = 0; k->cur < ir->nops && !k->failed; k->cur++) {
         const IrOp *op = &ir->ops[k->cur];
         if (k->dead && op->opc != IR_LABEL)

@@ -50,8 +50,22 @@ typedef struct SyncLoc {
 } SyncLoc;
 
 typedef enum StubKind {
-    STUB_LD, STUB_ST, STUB_GUARD, STUB_INTERP, STUB_EXIT, STUB_BAIL, STUB_LOOP_BAIL
+    STUB_LD, STUB_ST, STUB_GUARD, STUB_INTERP, STUB_EXIT, STUB_BAIL, STUB_LOOP_BAIL,
+    STUB_PROBE /* a page-hold access whose hold is 0: the ordinary TLB lookup */
 } StubKind;
+
+/* The pseudo-value a host register holds while it carries a page hold's addend. */
+#define IR_HOLD ((IrVal)0xFFFEu)
+#define BK_MAX_HOLDS 256
+
+/* A planned run of accesses off one base register (backend_x86_64_hold.c). */
+typedef struct PageHold {
+    uint16_t head, last;  /* the run's first and last access ops */
+    uint16_t count;
+    IrVal base;           /* the guest register */
+    int32_t lo, hi;       /* the bytes touched, relative to the base */
+    bool user, read, write;
+} PageHold;
 
 typedef struct Stub {
     uint8_t kind;         /* StubKind */
@@ -63,6 +77,9 @@ typedef struct Stub {
     uint16_t insn;        /* instructions retired when the stub runs */
     uint32_t imm;         /* ST: immediate value; GUARD: exception vector; BAIL: EIP */
     uint32_t eip;         /* GUARD: the instruction's EIP */
+    int8_t hold_reg;      /* LD/ST: a live page hold the slow path zeroes, or -1 */
+    const IrOp *op;       /* PROBE: the access */
+    struct Stub *slow;    /* PROBE: where a TLB miss goes */
     const JitMemSite *site;
     uint8_t *jf[2];       /* rel32 fields of the branches from the main code */
     uint8_t njf;
@@ -104,6 +121,14 @@ typedef struct Bk {
     bool failed;                        /* out of spill slots or stubs */
     bool flags_fused;                   /* set by an ALU op whose host flags the next
                                            IR_BRCC uses instead of a compare */
+    uint16_t hold_of[IR_MAX_OPS];       /* page hold + 1 of an access op, or 0 */
+    PageHold holds[BK_MAX_HOLDS];
+    unsigned nholds;
+    int8_t hold_reg;                    /* the host register of the live hold, or -1 */
+    uint16_t hold_id;                   /* which hold (+ 1) it is */
+    IrVal hold_tbase[IR_MAX_TEMPS];     /* planning: a temporary = guest register + disp */
+    int32_t hold_tdisp[IR_MAX_TEMPS];
+    uint16_t hold_tver[IR_MAX_TEMPS];
     uint8_t *window;                    /* host window base for inline accesses, or NULL:
                                            the inline TLB lookup (translator/jit_window.c) */
     Stub stubs[BK_MAX_STUBS];
@@ -119,6 +144,13 @@ typedef struct Bk {
 int bk_reg_of(const Bk *k, IrVal v);
 void bk_writeback_dirty(Bk *k, const RegFile *rf);
 bool bk_assign_global(Bk *k, IrVal g, int src, uint32_t imm);
+
+void bk_emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s, bool write);
+void bk_emit_access(Bk *k, const IrOp *op, XMem m, int reg);
+
+/* backend_x86_64_hold.c */
+void bk_plan_holds(Bk *k);
+void bk_emit_hold_head(Bk *k, const PageHold *ph, int base_reg, int hold);
 
 /* backend_x86_64_stubs.c */
 Stub *bk_new_stub(Bk *k, StubKind kind);

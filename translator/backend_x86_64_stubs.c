@@ -20,7 +20,7 @@ Stub *bk_new_stub(Bk *k, StubKind kind)
         k->failed = true;
     memset(s, 0, sizeof *s);
     s->kind = (uint8_t)kind;
-    s->off_reg = s->val_reg = s->dst_reg = -1;
+    s->off_reg = s->val_reg = s->dst_reg = s->hold_reg = -1;
     return s;
 }
 
@@ -136,6 +136,8 @@ static void emit_stub_mem(Bk *k, const Stub *s)
         x_q(cb, (uint64_t)(uintptr_t)s->site);
     if (s->kind == STUB_LD)
         x_mov_rr(cb, 4, s->dst_reg, X_R10);
+    if (s->hold_reg >= 0) /* the helper may have changed the TLB: the run looks up again */
+        x_alu_rr(cb, XA_XOR, 4, s->hold_reg, s->hold_reg);
     x_jmp(cb, s->ret);
 }
 
@@ -145,6 +147,11 @@ static void emit_stub(Bk *k, const Stub *s)
     for (unsigned i = 0; i < s->njf; i++)
         x_patch_rel32(s->jf[i], cb->p);
     switch (s->kind) {
+    case STUB_PROBE: /* a held access with the hold at 0: the ordinary lookup */
+        bk_emit_tlb_lookup(k, s->op, s->off_reg, s->off_reg, s->slow, s->op->opc == IR_ST);
+        bk_emit_access(k, s->op, xmem_idx(X_R10, s->off_reg, 0, 0), s->dst_reg);
+        x_jmp(cb, s->ret);
+        break;
     case STUB_LD:
     case STUB_ST:
         ((JitMemSite *)s->site)->stub_off = (uint32_t)(cb->p - cb->start);
