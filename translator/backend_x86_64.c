@@ -587,6 +587,7 @@ static void capture_stub_state(Bk *k, Stub *s, const IrOp *op)
 {
     s->rf = k->rf;
     s->insn = op->insn;
+    s->recipe = bk_needs_recipe(k, op);
     bk_capture_syncs(k, s, op->aux);
 }
 
@@ -995,7 +996,14 @@ static void emit_label(Bk *k, const IrOp *op)
             k->rf.val[r] = IR_NOVAL;
     }
     k->dead = false;
-    bk_emit_sync_list(k, l->sync_first, l->sync_count, true);
+    unsigned how = SYNC_TO_REGISTERS;
+    const IrOp *next = k->cur + 1 < k->ir->nops ? &k->ir->ops[k->cur + 1] : NULL;
+    if (k->flags_tail && next && next->opc == IR_EXIT_TB && (next->flags & IRF_LOOP)) {
+        how |= SYNC_NO_FLAGS; /* the back edge's bail stub stores them */
+        k->back_sync_first = l->sync_first;
+        k->back_sync_count = l->sync_count;
+    }
+    bk_emit_sync_list(k, l->sync_first, l->sync_count, how);
 }
 
 static void emit_exit(Bk *k, const IrOp *op)
@@ -1090,6 +1098,8 @@ static void find_loop_guests(Bk *k, int end)
 static void setup_loop(Bk *k)
 {
     k->looping = false;
+    k->flags_tail = false;
+    k->recipe_upto = -1;
     k->loop_guests = 0;
     if (k->ctx->no_chain)
         return;
@@ -1098,10 +1108,16 @@ static void setup_loop(Bk *k)
         return;
     k->looping = true;
     find_loop_guests(k, end);
-    /* The flag fields only while enough registers stay for the body's temporaries. */
+    bk_plan_loop_flags(k, end);
+    /* The flag fields only while enough registers stay for the body's temporaries (and
+     * never in a loop that leaves them to its bail stubs). */
     uint16_t cc = (uint16_t)(((1u << IR_NGLOBALS) - 1) & ~((1u << IR_NGPRS) - 1));
-    if (__builtin_popcount(k->loop_guests) > BK_LOOP_MAX_GUESTS)
+    if (k->flags_tail || __builtin_popcount(k->loop_guests) > BK_LOOP_MAX_GUESTS)
         k->loop_guests &= (uint16_t)~cc;
+    if (k->flags_tail && k->recipe_upto >= 0) { /* first pass or not: R15 tells */
+        k->flags_entry_slot = slot_alloc(k);
+        x_store(&k->cb, 8, slot_mem(k->flags_entry_slot), BK_BUDGET);
+    }
     for (IrVal g = 0; g < IR_NGLOBALS; g++) {
         if (!(k->loop_guests & (1u << g)))
             continue;

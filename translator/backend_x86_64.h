@@ -58,6 +58,17 @@ typedef enum StubKind {
 #define IR_HOLD ((IrVal)0xFFFEu)
 #define BK_MAX_HOLDS 256
 
+/* A lazy-flag field at a loop's head as the back edge left it, over guest registers the
+ * body has not changed yet (backend_x86_64_loopflags.c). */
+typedef enum FlagRecipeKind { FR_IMM, FR_GLOBAL, FR_OP_IMM, FR_OP_GLOBAL } FlagRecipeKind;
+typedef struct FlagRecipe {
+    uint8_t kind;         /* FlagRecipeKind */
+    uint8_t opc;          /* FR_OP_*: IR_ADD, IR_SUB, IR_AND, IR_OR or IR_XOR */
+    uint16_t off;         /* the CpuState field */
+    IrVal g, g2;          /* g, or g opc g2 / g opc imm */
+    uint32_t imm;
+} FlagRecipe;
+
 /* A planned run of accesses off one base register (backend_x86_64_hold.c). */
 typedef struct PageHold {
     uint16_t head, last;  /* the run's first and last access ops */
@@ -78,6 +89,7 @@ typedef struct Stub {
     uint32_t imm;         /* ST: immediate value; GUARD: exception vector; BAIL: EIP */
     uint32_t eip;         /* GUARD: the instruction's EIP */
     int8_t hold_reg;      /* LD/ST: a live page hold the slow path zeroes, or -1 */
+    bool recipe;          /* rebuilds a loop's old flags first (bk_emit_flag_recipe) */
     const IrOp *op;       /* PROBE: the access */
     struct Stub *slow;    /* PROBE: where a TLB miss goes */
     const JitMemSite *site;
@@ -117,6 +129,12 @@ typedef struct Bk {
     uint16_t loop_guests;               /* globals held in host registers at the loop
                                            head (all counted as dirty there) */
     RegFile head_rf;                    /* register state at the loop head */
+    bool flags_tail;                    /* the loop leaves the flags to its bail stubs */
+    int recipe_upto;                    /* slow paths of ops up to here may need... */
+    FlagRecipe recipe[4];               /* ...the old flags rebuilt from this */
+    unsigned nrecipe;
+    int flags_entry_slot;               /* spill slot: R15 when the block was entered */
+    uint16_t back_sync_first, back_sync_count; /* the back edge's flags (flags_tail) */
     uint8_t *loop_head;
     bool failed;                        /* out of spill slots or stubs */
     bool flags_fused;                   /* set by an ALU op whose host flags the next
@@ -148,6 +166,11 @@ bool bk_assign_global(Bk *k, IrVal g, int src, uint32_t imm);
 void bk_emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s, bool write);
 void bk_emit_access(Bk *k, const IrOp *op, XMem m, int reg);
 
+/* backend_x86_64_loopflags.c */
+void bk_plan_loop_flags(Bk *k, int end);
+bool bk_needs_recipe(const Bk *k, const IrOp *op);
+void bk_emit_flag_recipe(Bk *k);
+
 /* backend_x86_64_hold.c */
 void bk_plan_holds(Bk *k);
 void bk_emit_hold_head(Bk *k, const PageHold *ph, int base_reg, int hold);
@@ -155,7 +178,9 @@ void bk_emit_hold_head(Bk *k, const PageHold *ph, int base_reg, int hold);
 /* backend_x86_64_stubs.c */
 Stub *bk_new_stub(Bk *k, StubKind kind);
 void bk_capture_syncs(Bk *k, Stub *s, uint16_t list);
-void bk_emit_sync_list(Bk *k, unsigned first, unsigned count, bool to_registers);
+#define SYNC_TO_REGISTERS 1u /* a label going on: assign lazy-flag globals held in registers */
+#define SYNC_NO_FLAGS 2u     /* a flag-tail loop's back edge: leave the flag fields alone */
+void bk_emit_sync_list(Bk *k, unsigned first, unsigned count, unsigned how);
 void bk_emit_stubs(Bk *k);
 void bk_emit_icount_sync(Bk *k, unsigned retired);
 void bk_emit_exit_tb(Bk *k, const IrOp *op);

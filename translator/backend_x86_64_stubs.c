@@ -21,6 +21,7 @@ Stub *bk_new_stub(Bk *k, StubKind kind)
     memset(s, 0, sizeof *s);
     s->kind = (uint8_t)kind;
     s->off_reg = s->val_reg = s->dst_reg = s->hold_reg = -1;
+    s->recipe = false;
     return s;
 }
 
@@ -65,13 +66,16 @@ void bk_capture_syncs(Bk *k, Stub *s, uint16_t list)
 /* Performs a resolved sync list. A stub stores every field (after writing back the dirty
  * globals, so these newer values win); a label going on with the block's code instead
  * assigns a lazy-flag global that sits in a host register (a loop keeps the flags there). */
-void bk_emit_sync_list(Bk *k, unsigned first, unsigned count, bool to_registers)
+void bk_emit_sync_list(Bk *k, unsigned first, unsigned count, unsigned how)
 {
     CodeBuf *cb = &k->cb;
     for (unsigned i = 0; i < count; i++) {
         const SyncLoc *sl = &k->syncloc[first + i];
         XMem dst = xmem(X_RBP, sl->off);
-        IrVal g = to_registers && sl->kind != IRS_EFLAGS ? ir_global_at(sl->off) : IR_NOVAL;
+        IrVal g = (how & SYNC_TO_REGISTERS) && sl->kind != IRS_EFLAGS ? ir_global_at(sl->off)
+                                                                       : IR_NOVAL;
+        if ((how & SYNC_NO_FLAGS) && (sl->kind == IRS_EFLAGS || ir_global_at(sl->off) != IR_NOVAL))
+            continue;
         if (sl->loc == LOC_IMM) {
             if (!bk_assign_global(k, g, -1, sl->where))
                 x_store_imm(cb, 4, dst, sl->where);
@@ -113,7 +117,9 @@ void bk_emit_icount_sync(Bk *k, unsigned retired)
 static void stub_sync(Bk *k, const Stub *s)
 {
     bk_writeback_dirty(k, &s->rf);
-    bk_emit_sync_list(k, s->sync_first, s->sync_count, false);
+    bk_emit_sync_list(k, s->sync_first, s->sync_count, 0);
+    if (s->recipe)
+        bk_emit_flag_recipe(k);
     bk_emit_icount_sync(k, s->insn);
 }
 
@@ -124,7 +130,9 @@ static void emit_stub_mem(Bk *k, const Stub *s)
 {
     CodeBuf *cb = &k->cb;
     bk_writeback_dirty(k, &s->rf);
-    bk_emit_sync_list(k, s->sync_first, s->sync_count, false);
+    bk_emit_sync_list(k, s->sync_first, s->sync_count, 0);
+    if (s->recipe)
+        bk_emit_flag_recipe(k);
     ((JitMemSite *)s->site)->pending = (uint8_t)(k->tb->ninsns - s->insn);
     x_mov_rr(cb, 4, X_R10, s->off_reg);
     if (s->kind == STUB_ST && s->val_reg >= 0)
@@ -176,6 +184,7 @@ static void emit_stub(Bk *k, const Stub *s)
     case STUB_LOOP_BAIL: /* no budget for one more iteration: leave at the loop head */
         x_alu_ri(cb, XA_ADD, 8, BK_BUDGET, k->tb->ninsns);
         bk_writeback_dirty(k, &s->rf);
+        bk_emit_sync_list(k, s->sync_first, s->sync_count, 0); /* a flag-tail loop's flags */
         x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), s->imm);
         x_jmp(cb, k->j->epilogue_zero);
         break;
@@ -328,14 +337,21 @@ static void move_to_head(Bk *k)
 void bk_emit_loop_back(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
-    move_to_head(k);
+    if (!k->flags_tail)
+        move_to_head(k);
     x_alu_ri(cb, XA_SUB, 8, BK_BUDGET, op->insn);
     Stub *s = bk_new_stub(k, STUB_LOOP_BAIL);
-    s->rf = k->head_rf;
+    s->rf = k->flags_tail ? k->rf : k->head_rf;
     s->imm = k->tb->eip;
     s->insn = op->insn;
+    if (k->flags_tail) { /* the flags the label left out, from where the branch left them */
+        s->sync_first = k->back_sync_first;
+        s->sync_count = k->back_sync_count;
+    }
     if (s != &dummy_stub)
         s->jf[s->njf++] = x_jcc_fwd(cb, XC_B);
+    if (k->flags_tail)
+        move_to_head(k);
     x_jmp(cb, k->loop_head);
 }
 
