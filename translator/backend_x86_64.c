@@ -253,7 +253,7 @@ static int emit_compare(Bk *k, IrCond cond, int ra, int rb, uint32_t imm)
 
 /* ---- ops --------------------------------------------------------------------------------------- */
 
-static const int alu_of[] = {
+const int bk_alu_of[IR_XOR + 1] = {
     [IR_ADD] = XA_ADD, [IR_SUB] = XA_SUB, [IR_AND] = XA_AND, [IR_OR] = XA_OR, [IR_XOR] = XA_XOR,
 };
 static const int shift_of[] = {
@@ -360,9 +360,9 @@ static void emit_binop(Bk *k, const IrOp *op)
         } else if (op->opc == IR_MUL) {
             x_imul_rr(cb, 4, rd, rb);
         } else if (imm) {
-            x_alu_ri(cb, alu_of[op->opc], 4, rd, op->imm);
+            x_alu_ri(cb, bk_alu_of[op->opc], 4, rd, op->imm);
         } else {
-            x_alu_rr(cb, alu_of[op->opc], 4, rd, rb);
+            x_alu_rr(cb, bk_alu_of[op->opc], 4, rd, rb);
         }
     }
     set_result(k, op->d, rd);
@@ -710,9 +710,7 @@ static bool hold_access(Bk *k)
     if (ph->head == k->cur) {
         release_hold(k);
         int rg = use(k, ph->base);
-        int r = hold_reg_pick(k);
-        if (k->rf.val[r] != IR_NOVAL)
-            unbind(k, r);
+        int r = hold_reg_pick(k); /* free, or freed by alloc_reg */
         k->rf.val[r] = IR_HOLD;
         k->hold_reg = (int8_t)r;
         k->hold_id = id;

@@ -163,6 +163,7 @@ int bk_reg_of(const Bk *k, IrVal v);
 void bk_writeback_dirty(Bk *k, const RegFile *rf);
 bool bk_assign_global(Bk *k, IrVal g, int src, uint32_t imm);
 
+extern const int bk_alu_of[IR_XOR + 1]; /* IR_ADD..IR_XOR: the x86 ALU op (XA_*) */
 void bk_emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s, bool write);
 void bk_emit_access(Bk *k, const IrOp *op, XMem m, int reg);
 

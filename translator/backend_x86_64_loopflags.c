@@ -225,13 +225,11 @@ void bk_emit_flag_recipe(Bk *k)
             continue;
         }
         x_load(cb, 4, X_R10, xmem(X_RBP, ir_global_home(r->g)));
-        static const int alu[] = {[IR_ADD] = XA_ADD, [IR_SUB] = XA_SUB, [IR_AND] = XA_AND,
-                                  [IR_OR] = XA_OR, [IR_XOR] = XA_XOR};
         if (r->kind == FR_OP_IMM) {
-            x_alu_ri(cb, alu[r->opc], 4, X_R10, r->imm);
+            x_alu_ri(cb, bk_alu_of[r->opc], 4, X_R10, r->imm);
         } else if (r->kind == FR_OP_GLOBAL) {
             x_load(cb, 4, X_R11, xmem(X_RBP, ir_global_home(r->g2)));
-            x_alu_rr(cb, alu[r->opc], 4, X_R10, X_R11);
+            x_alu_rr(cb, bk_alu_of[r->opc], 4, X_R10, X_R11);
         }
         x_store(cb, 4, dst, X_R10);
     }

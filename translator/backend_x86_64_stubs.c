@@ -21,7 +21,6 @@ Stub *bk_new_stub(Bk *k, StubKind kind)
     memset(s, 0, sizeof *s);
     s->kind = (uint8_t)kind;
     s->off_reg = s->val_reg = s->dst_reg = s->hold_reg = -1;
-    s->recipe = false;
     return s;
 }
 
@@ -114,12 +113,17 @@ void bk_emit_icount_sync(Bk *k, unsigned retired)
 
 /* Everything a slow path must leave in CpuState before it may fault or exit: dirty guest
  * registers, pending lazy flags, and the retired-instruction count. */
-static void stub_sync(Bk *k, const Stub *s)
+static void stub_state(Bk *k, const Stub *s)
 {
     bk_writeback_dirty(k, &s->rf);
     bk_emit_sync_list(k, s->sync_first, s->sync_count, 0);
     if (s->recipe)
         bk_emit_flag_recipe(k);
+}
+
+static void stub_sync(Bk *k, const Stub *s)
+{
+    stub_state(k, s);
     bk_emit_icount_sync(k, s->insn);
 }
 
@@ -129,10 +133,7 @@ static void stub_sync(Bk *k, const Stub *s)
 static void emit_stub_mem(Bk *k, const Stub *s)
 {
     CodeBuf *cb = &k->cb;
-    bk_writeback_dirty(k, &s->rf);
-    bk_emit_sync_list(k, s->sync_first, s->sync_count, 0);
-    if (s->recipe)
-        bk_emit_flag_recipe(k);
+    stub_state(k, s);
     ((JitMemSite *)s->site)->pending = (uint8_t)(k->tb->ninsns - s->insn);
     x_mov_rr(cb, 4, X_R10, s->off_reg);
     if (s->kind == STUB_ST && s->val_reg >= 0)
