@@ -351,6 +351,8 @@ static void emit_binop(Bk *k, const IrOp *op)
     } else if (rd != ra && imm && !fuse && (op->opc == IR_ADD || op->opc == IR_SUB)) {
         int32_t d = (int32_t)(op->opc == IR_ADD ? op->imm : 0u - op->imm); /* no signed overflow at 0x80000000 */
         x_lea(cb, 4, rd, xmem(ra, d));
+    } else if (rd != ra && !imm && !fuse && op->opc == IR_ADD) {
+        x_lea(cb, 4, rd, xmem_idx(ra, rb, 0, 0));
     } else {
         if (rd != ra)
             x_mov_rr(cb, 4, rd, ra);
@@ -367,6 +369,25 @@ static void emit_binop(Bk *k, const IrOp *op)
     }
     set_result(k, op->d, rd);
     k->flags_fused = fuse;
+}
+
+/* IR_ADDR: one 32-bit LEA, so the sum wraps modulo 2^32 as the guest's does. The result
+ * goes to a dying operand's register (or the guest register it updates) when it can. */
+static void emit_addr(Bk *k, const IrOp *op)
+{
+    int ra = op->a != IR_NOVAL ? use(k, op->a) : -1;
+    int rb = use(k, op->b);
+    int rd;
+    if (ra >= 0 && (dies_here(k, op->a) || (ir_is_global(op->d) && op->d == op->a)))
+        rd = ra;
+    else if (dies_here(k, op->b) || (ir_is_global(op->d) && op->d == op->b))
+        rd = rb;
+    else
+        rd = alloc_reg(k, ir_is_global(op->d));
+    XMem m = ra < 0 && op->size == 0 ? xmem(rb, (int32_t)op->imm)
+                                     : xmem_idx(ra < 0 ? X_NOREG : ra, rb, op->size, (int32_t)op->imm);
+    x_lea(&k->cb, 4, rd, m);
+    set_result(k, op->d, rd);
 }
 
 static void emit_mulh(Bk *k, const IrOp *op)
@@ -1138,6 +1159,7 @@ static void emit_op(Bk *k, const IrOp *op)
         emit_binop(k, op);
         break;
     case IR_MULHU: case IR_MULHS: emit_mulh(k, op); break;
+    case IR_ADDR: emit_addr(k, op); break;
     case IR_DIVU: emit_divu(k, op); break;
     case IR_NEG: case IR_NOT: case IR_EXT: case IR_PARITY: emit_unary(k, op); break;
     case IR_DEP: emit_dep(k, op); break;

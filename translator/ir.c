@@ -205,7 +205,7 @@ bool ir_op_defines(const IrOp *op)
     case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
     case IR_MUL: case IR_MULHU: case IR_MULHS: case IR_NEG: case IR_NOT: case IR_EXT:
     case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV: case IR_LD:
-    case IR_CALL: case IR_HANDLER: case IR_TSC: case IR_DIVU:
+    case IR_CALL: case IR_HANDLER: case IR_TSC: case IR_DIVU: case IR_ADDR:
         return op->d != IR_NOVAL;
     default:
         return false;
@@ -219,7 +219,7 @@ bool ir_op_has_effects(const IrOp *op)
     case IR_XOR: case IR_SHL: case IR_SHR: case IR_SAR: case IR_ROL: case IR_ROR:
     case IR_MUL: case IR_MULHU: case IR_MULHS: case IR_NEG: case IR_NOT: case IR_EXT:
     case IR_DEP: case IR_SETCC: case IR_SELNZ: case IR_PARITY: case IR_LD_ENV: case IR_TSC:
-    case IR_DIVU:
+    case IR_DIVU: case IR_ADDR:
         return ir_is_global(op->d);
     case IR_NOP:
         return false;
@@ -394,6 +394,77 @@ static void fold_constants(IrBlock *b)
 #undef VALUE
 }
 
+/* ---- address chains ---------------------------------------------------------------------- */
+
+/* Uses of each temporary, sync lists included. */
+static void count_use(IrVal v, void *arg)
+{
+    uint16_t *uses = arg;
+    if (!ir_is_global(v) && v != IR_NOVAL && uses[v - IR_FIRST_TEMP] < 0xFFFF)
+        uses[v - IR_FIRST_TEMP]++;
+}
+
+/* Is op (at index i) a temporary's only definition that nothing but op j reads? */
+static bool feeds_only(const IrOp *op, const uint16_t *uses, IrVal v)
+{
+    return op->d == v && !ir_is_global(v) && v != IR_NOVAL && uses[v - IR_FIRST_TEMP] == 1;
+}
+
+/* The front end computes base + index*scale + displacement as a chain of ops, each on the
+ * previous one's temporary: t0 = shl x, #s; t1 = add y, t0; t2 = add t1, #c. Adjacent
+ * links (nothing but NOPs between, so no operand can change in between) whose temporary
+ * has no other use become one IR_ADDR, which a host computes in one instruction. */
+static void fuse_addresses(IrBlock *b)
+{
+    static uint16_t uses[IR_MAX_TEMPS];
+    memset(uses, 0, b->ntemps * sizeof uses[0]);
+    for (unsigned i = 0; i < b->nops; i++)
+        ir_op_uses(b, &b->ops[i], count_use, uses);
+    int prev = -1;
+    for (unsigned i = 0; i < b->nops; i++) {
+        IrOp *op = &b->ops[i];
+        if (op->opc == IR_NOP)
+            continue;
+        IrOp *p = prev >= 0 ? &b->ops[prev] : NULL;
+        prev = (int)i;
+        if (!p || op->opc != IR_ADD)
+            continue;
+        bool pshift = p->opc == IR_SHL && (p->flags & IRF_IMM) && p->imm >= 1 && p->imm <= 3;
+        bool padd = p->opc == IR_ADD && !(p->flags & IRF_IMM);
+        if (!(op->flags & IRF_IMM)) { /* y + (x << s) */
+            bool left = feeds_only(p, uses, op->a), right = feeds_only(p, uses, op->b);
+            if (!pshift || left == right)
+                continue;
+            op->opc = IR_ADDR;
+            op->a = left ? op->b : op->a;
+            op->b = p->a;
+            op->size = (uint8_t)p->imm;
+            op->imm = 0;
+        } else if (feeds_only(p, uses, op->a) && (pshift || padd || p->opc == IR_ADDR)) {
+            uint32_t c = op->imm; /* (chain) + c */
+            IrVal d = op->d;
+            if (pshift) {
+                op->a = IR_NOVAL;
+                op->b = p->a;
+                op->size = (uint8_t)p->imm;
+                op->imm = c;
+            } else {
+                op->a = p->a;
+                op->b = p->b;
+                op->size = p->opc == IR_ADDR ? p->size : 0;
+                op->imm = (p->opc == IR_ADDR ? p->imm : 0) + c;
+            }
+            op->opc = IR_ADDR;
+            op->flags = 0;
+            op->d = d;
+        } else {
+            continue;
+        }
+        op->flags = 0;
+        p->opc = IR_NOP;
+    }
+}
+
 /* ---- dead-code elimination ------------------------------------------------------------------- */
 
 static void mark_live(IrVal v, void *arg)
@@ -426,6 +497,7 @@ void ir_optimize(IrBlock *b)
         return;
     copy_propagate(b);
     fold_constants(b);
+    fuse_addresses(b);
     eliminate_dead(b);
 }
 
@@ -435,7 +507,7 @@ static const char *const opc_names[IR_OPC_COUNT] = {
     "nop", "mov", "movi", "add", "sub", "and", "or", "xor", "shl", "shr", "sar", "rol", "ror",
     "mul", "mulhu", "mulhs", "neg", "not", "ext", "dep", "setcc", "selnz", "parity", "ld_env",
     "st_env", "ld", "st", "guard", "bail", "call", "handler", "exit_if", "brcc", "label", "exit_tb",
-    "exit_indirect", "exit", "insn", "tsc", "divu",
+    "exit_indirect", "exit", "insn", "tsc", "divu", "addr",
 };
 static const char *const cond_names[IRC_COUNT] = {
     "eq", "ne", "ltu", "geu", "leu", "gtu", "lt", "ge", "le", "gt", "tstz", "tstnz",

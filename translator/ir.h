@@ -103,6 +103,9 @@ typedef enum IrOpc {
                          `insn`): RDTSC without a call */
     IR_DIVU,          /* d = (a << 32 | b) / c, unsigned; an IR_GUARD before it has excluded
                          c == 0 and a quotient past 32 bits (a >= c) */
+    IR_ADDR,          /* d = a + (b << size) + imm, modulo 2^32 (size 0-3; a may be IR_NOVAL:
+                         no base): an address computation, formed by ir_optimize from
+                         shift, add and add-constant chains */
     IR_OPC_COUNT
 } IrOpc;
 
@@ -192,7 +195,8 @@ bool ir_op_has_effects(const IrOp *op);
 void ir_op_uses(const IrBlock *b, const IrOp *op, void (*fn)(IrVal v, void *arg), void *arg);
 
 /* Optimisation passes: copy propagation (uses of a copy of a guest register read the
- * register itself while it is unchanged), constants into immediate operands, then
+ * register itself while it is unchanged), constants into immediate operands, address
+ * chains (shift by 1-3, add, add constant, on single-use temporaries) into IR_ADDR, then
  * dead-code elimination. */
 void ir_optimize(IrBlock *b);
 

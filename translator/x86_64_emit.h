@@ -42,7 +42,7 @@ typedef struct CodeBuf {
 } CodeBuf;
 
 typedef struct XMem {
-    int8_t base;   /* host register or X_NOREG (then disp is absolute: not used) */
+    int8_t base;   /* host register or X_NOREG (then an index is required: [index*scale + disp]) */
     int8_t index;  /* host register or X_NOREG */
     uint8_t scale; /* 0-3 */
     int32_t disp;
@@ -97,6 +97,12 @@ static inline void x_modrm_mem(CodeBuf *cb, int reg, XMem m)
 {
     int base = m.base, index = m.index;
     unsigned mod;
+    if (base == X_NOREG) { /* [index*scale + disp32]: SIB with base 101b and mod 00 */
+        x_b(cb, (uint8_t)((reg & 7) << 3 | 4));
+        x_b(cb, (uint8_t)(m.scale << 6 | (index & 7) << 3 | 5));
+        x_d(cb, (uint32_t)m.disp);
+        return;
+    }
     if (m.disp == 0 && (base & 7) != X_RBP)
         mod = 0;
     else if (m.disp >= -128 && m.disp <= 127)

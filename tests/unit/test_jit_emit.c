@@ -107,6 +107,35 @@ Test(jit_emit, loads_and_stores_every_base_index_displacement)
             }
 }
 
+/* No base register: [index*scale + disp32] (SIB base 101b with mod 00), the form the
+ * backend's IR_ADDR uses for a scaled index plus a constant. */
+Test(jit_emit, lea_and_loads_without_a_base_register)
+{
+    static const int32_t disps[] = {0, 8, -4, 0x100880, -0x61C88647};
+    char want[128], m[96];
+    for (int index = 0; index < 16; index++)
+        for (unsigned d = 0; d < sizeof disps / sizeof disps[0]; d++) {
+            if (index == X_RSP)
+                continue;
+            XMem x = xmem_idx(X_NOREG, index, (unsigned)(d & 3), disps[d]);
+            unsigned mag = disps[d] < 0 ? 0u - (unsigned)disps[d] : (unsigned)disps[d];
+            char disp[32] = "";
+            if (disps[d])
+                snprintf(disp, sizeof disp, mag <= 9 ? " %c %u" : " %c 0x%x",
+                         disps[d] < 0 ? '-' : '+', mag);
+            const char *sc[4] = {"", "*2", "*4", "*8"};
+            snprintf(m, sizeof m, "[%s%s%s]", r64[index], sc[d & 3], disp);
+            begin();
+            x_lea(&cb, 4, X_R9, x);
+            snprintf(want, sizeof want, "lea r9d, %s", m);
+            expect(want);
+            begin();
+            x_load(&cb, 4, X_RDX, x);
+            snprintf(want, sizeof want, "mov edx, dword ptr %s", m);
+            expect(want);
+        }
+}
+
 Test(jit_emit, byte_registers_need_rex_for_spl_to_dil)
 {
     begin();

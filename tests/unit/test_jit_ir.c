@@ -6,7 +6,7 @@
  * register writes, and values that a sync list (a slow path's CpuState stores) needs.
  * The backend: random straight-line IR programs over guest registers and temporaries
  * (every arithmetic op, shifts by constants and by registers, extensions, deposits,
- * comparisons, selects, parity; many values
+ * comparisons, selects, parity, address chains the optimiser fuses; many values
  * live at once, so the allocator spills) are compiled and run, and the guest registers
  * must match a small reference evaluator of the IR semantics written here.
  */
@@ -100,6 +100,44 @@ Test(jit_ir, dead_code_goes_but_effects_and_sync_uses_stay)
     cr_assert(find(IR_XOR, 0), "a value a sync list stores was removed");
     cr_assert(find(IR_LD, 0), "a load was removed");
     cr_assert(find(IR_ADD, 0) && find(IR_ST, 0));
+}
+
+Test(jit_ir, address_chains_become_one_addr)
+{
+    /* [ebx + esi*4 + 0x28]: shl, add, add-constant on single-use temporaries */
+    IrVal t0 = ir_binopi(ir, IR_SHL, R_ESI, 2);
+    IrVal t1 = ir_binop(ir, IR_ADD, R_EBX, t0);
+    IrVal t2 = ir_binopi(ir, IR_ADD, t1, 0x28);
+    ir_assign(ir, R_EAX, t2);
+    /* [ecx*8 + 0x100880] (no base), the shifted operand on the left of the add */
+    IrVal u0 = ir_binopi(ir, IR_SHL, R_ECX, 3);
+    IrVal u1 = ir_binopi(ir, IR_ADD, u0, 0x100880);
+    ir_assign(ir, R_EDX, u1);
+    ir_optimize(ir);
+    const IrOp *a = find(IR_ADDR, 0), *b = find(IR_ADDR, 1);
+    cr_assert(a && b, "the chains were not fused");
+    cr_assert(a->a == R_EBX && a->b == R_ESI && a->size == 2 && a->imm == 0x28);
+    cr_assert(b->a == IR_NOVAL && b->b == R_ECX && b->size == 3 && b->imm == 0x100880);
+    cr_assert_null(find(IR_SHL, 0), "a fused link stayed");
+    cr_assert_null(find(IR_ADD, 0), "a fused link stayed");
+}
+
+Test(jit_ir, address_chains_keep_links_used_twice_or_apart)
+{
+    IrVal t0 = ir_binopi(ir, IR_SHL, R_ESI, 2);       /* used twice: stays */
+    IrVal t1 = ir_binop(ir, IR_ADD, R_EBX, t0);
+    ir_assign(ir, R_EAX, t1);
+    ir_assign(ir, R_ECX, t0);
+    IrVal u0 = ir_binopi(ir, IR_SHL, R_EDI, 1);       /* an instruction between: stays */
+    ir_emit(ir, IR_INSN)->insn = 1;
+    IrVal u1 = ir_binop(ir, IR_ADD, R_EBP, u0);
+    ir_assign(ir, R_EDX, u1);
+    IrVal v0 = ir_binopi(ir, IR_SHL, R_EDI, 4);       /* scale 16: no such address */
+    IrVal v1 = ir_binop(ir, IR_ADD, R_EBP, v0);
+    ir_assign(ir, R_EBX, v1);
+    ir_optimize(ir);
+    cr_assert_null(find(IR_ADDR, 0));
+    cr_assert(find(IR_SHL, 2) && find(IR_ADD, 2));
 }
 
 /* ---- backend against a reference evaluator -------------------------------------------------- */
@@ -196,6 +234,7 @@ static void evaluate(const IrBlock *b, uint32_t *val)
         case IR_SETCC: r = cond_holds((IrCond)op->cond, a, x); break;
         case IR_SELNZ: r = a ? x : c; break;
         case IR_PARITY: r = parity4(a); break;
+        case IR_ADDR: r = a + (val[op->b] << op->size) + op->imm; break;
         default: continue;
         }
         val[op->d] = r;
@@ -220,9 +259,19 @@ static void random_program(IrBlock *b, uint64_t seed)
         IrVal a = vals[RND() % nvals], x = vals[RND() % nvals], c = vals[RND() % nvals];
         bool to_guest = RND() % 6 == 0;
         IrVal d = to_guest ? (IrVal)(RND() % IR_NGLOBALS) : ir_temp(b);
-        unsigned kind = RND() % 8;
+        unsigned kind = RND() % 9;
         IrOp *op;
-        if (kind < 5) {
+        if (kind == 8) { /* an address chain: ir_optimize fuses it into IR_ADDR */
+            IrVal t = ir_binopi(b, IR_SHL, x, 1 + RND() % 3);
+            if (RND() % 2) {
+                t = RND() % 2 ? ir_binop(b, IR_ADD, a, t) : ir_binop(b, IR_ADD, t, a);
+                vals[nvals++] = t;
+            }
+            op = ir_emit(b, IR_ADD);
+            op->a = t;
+            op->flags = IRF_IMM;
+            op->imm = RND() % 2 ? RND() : RND() % 64;
+        } else if (kind < 5) {
             IrOpc opc = bin[RND() % (sizeof bin / sizeof bin[0])];
             op = ir_emit(b, opc);
             op->a = a;
