@@ -1110,10 +1110,23 @@ static void find_loop_guests(Bk *k, int end)
     }
 }
 
+/* The guest registers some op of the loop body (ops 0..end) writes. */
+static uint16_t gprs_written(const IrBlock *ir, int end)
+{
+    uint16_t w = 0;
+    for (int i = 0; i <= end; i++) {
+        const IrOp *op = &ir->ops[i];
+        if (ir_op_defines(op) && op->d < IR_NGPRS)
+            w |= (uint16_t)(1u << op->d);
+    }
+    return w;
+}
+
 /* A block that jumps back to its own start becomes a loop: every global its loop body
  * uses (the guest registers, and the lazy-flag fields it sets) is loaded once, at the loop
- * head, and stays in its host register (counted as dirty, so every real exit writes it
- * back) from one iteration to the next. */
+ * head, and stays in its host register from one iteration to the next. Those the body
+ * writes (and the flag fields) count as dirty, so every real exit writes them back; a
+ * guest register the body only reads still equals its home at every exit. */
 static void setup_loop(Bk *k)
 {
     k->looping = false;
@@ -1137,13 +1150,15 @@ static void setup_loop(Bk *k)
         k->flags_entry_slot = slot_alloc(k);
         x_store(&k->cb, 8, slot_mem(k->flags_entry_slot), BK_BUDGET);
     }
+    uint16_t written = gprs_written(k->ir, end);
     for (IrVal g = 0; g < IR_NGLOBALS; g++) {
         if (!(k->loop_guests & (1u << g)))
             continue;
         int r = alloc_reg(k, true);
         x_load(&k->cb, 4, r, xmem(X_RBP, HOME(g)));
         k->rf.val[r] = g;
-        k->rf.dirty |= (uint16_t)(1u << g);
+        if (is_cc(g) || (written & (1u << g)))
+            k->rf.dirty |= (uint16_t)(1u << g);
     }
     k->head_rf = k->rf;
     k->loop_head = k->cb.p;

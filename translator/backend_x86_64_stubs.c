@@ -218,8 +218,10 @@ void bk_emit_prologue(Bk *k)
 /* Leaves through the jump cache (cpu->eip is stored, everything else written back): the
  * entry for the linear EIP must be a block of this mode and CS, and the TLB's execute
  * translation of that EIP must still lead to the block's page (its host copy, which also
- * identifies the physical page); otherwise back to the dispatcher. */
-static void emit_lookup_jump(Bk *k)
+ * identifies the physical page); otherwise back to the dispatcher. The EIP comes from
+ * eip_reg when one holds it, else it is the constant eip_imm: reloading the field just
+ * stored would put a store-to-load forwarding delay before the lookup. */
+static void emit_lookup_jump(Bk *k, int eip_reg, uint32_t eip_imm)
 {
     CodeBuf *cb = &k->cb;
     JitState *j = k->j;
@@ -228,8 +230,12 @@ static void emit_lookup_jump(Bk *k)
         return;
     }
     int32_t tlb = ENV(tlb.e) + (jm_cpl(k->ctx->mode) == 3 ? (int32_t)(TLB_SIZE * sizeof(TlbEntry)) : 0);
-    x_load(cb, 4, X_RAX, xmem(X_RBP, ENV(eip)));
-    x_alu_ri(cb, XA_ADD, 4, X_RAX, k->ctx->cs_base);         /* lin */
+    if (eip_reg < 0)                                           /* lin */
+        x_mov_ri(cb, X_RAX, eip_imm + k->ctx->cs_base);
+    else if (k->ctx->cs_base)
+        x_lea(cb, 4, X_RAX, xmem(eip_reg, (int32_t)k->ctx->cs_base));
+    else if (eip_reg != X_RAX)
+        x_mov_rr(cb, 4, X_RAX, eip_reg);
     x_mov_rr(cb, 4, X_RCX, X_RAX);
     x_shift_ri(cb, XS_SHR, 4, X_RCX, JIT_JC_BITS);
     x_alu_rr(cb, XA_XOR, 4, X_RCX, X_RAX);
@@ -273,7 +279,7 @@ void bk_emit_exit_tb(Bk *k, const IrOp *op)
     bool same_page = ((k->ctx->cs_base + target) & PAGE_MASK) == (k->ctx->lin & PAGE_MASK);
     if (k->ctx->no_chain || !same_page) {
         x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), target);
-        emit_lookup_jump(k);
+        emit_lookup_jump(k, -1, target);
         return;
     }
     es->jmp_field = x_jmp(cb, cb->p + 5); /* falls through until chained */
@@ -358,8 +364,7 @@ void bk_emit_loop_back(Bk *k, const IrOp *op)
 
 void bk_emit_exit_indirect(Bk *k, int target_reg)
 {
-    (void)target_reg; /* already stored to cpu->eip */
-    emit_lookup_jump(k);
+    emit_lookup_jump(k, target_reg, 0); /* (the caller has stored it to cpu->eip too) */
 }
 
 /* The shared part of every load or store slow path, called from a block's stub with
