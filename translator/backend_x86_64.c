@@ -192,12 +192,42 @@ static void set_result(Bk *k, IrVal d, int r)
 
 static bool dies_here(const Bk *k, IrVal v) { return is_temp(v) && k->last_use[tix(v)] == k->cur; }
 
-/* Where an op computes its result: in place for d = op(d, ...) on a guest register, in a
- * dying operand's register, or a fresh one. */
+/* The front end computes a guest register's new value into a temporary and copies it
+ * over (t = op ...; g = mov t, t dying there). The register holding g's old value, which
+ * nothing reads after the op, can then take the result, so the copy is a rename and g
+ * stays where it was (in a loop: where the back edge wants it). -1 when g is not in a
+ * free-to-take register, or the op still reads it as an operand other than a (a reads
+ * before the result is written; b, c and RCX-counted shifts may not). */
+static int result_home(const Bk *k, const IrOp *op, int ra)
+{
+    if (!is_temp(op->d))
+        return -1;
+    unsigned j = k->cur + 1;
+    while (j < k->ir->nops && k->ir->ops[j].opc == IR_NOP)
+        j++;
+    const IrOp *mv = j < k->ir->nops ? &k->ir->ops[j] : NULL;
+    if (!mv || mv->opc != IR_MOV || mv->a != op->d || !ir_is_global(mv->d) ||
+        k->last_use[tix(op->d)] != j)
+        return -1;
+    int h = bk_reg_of(k, mv->d);
+    if (h < 0 || h == X_RCX || ((k->locked & (1u << h)) && h != ra))
+        return -1;
+    bool b_reg = op->b != IR_NOVAL && !(op->flags & IRF_IMM);
+    if ((b_reg && bk_reg_of(k, op->b) == h) || (op->c != IR_NOVAL && bk_reg_of(k, op->c) == h))
+        return -1;
+    return h;
+}
+
+/* Where an op computes its result: in place for d = op(d, ...) on a guest register, in the
+ * register of the guest it is about to be copied into, in a dying operand's register, or
+ * a fresh one. */
 static int dest_reg(Bk *k, const IrOp *op, int ra)
 {
     if (ra >= 0 && ir_is_global(op->d) && op->d == op->a)
         return ra;
+    int h = result_home(k, op, ra);
+    if (h >= 0)
+        return h;
     if (ra >= 0 && dies_here(k, op->a))
         return ra;
     return alloc_reg(k, ir_is_global(op->d));
@@ -771,7 +801,11 @@ static void emit_ld(Bk *k, const IrOp *op)
     int ro = use(k, op->a);
     Stub *p = hold_access(k) ? bk_new_stub(k, STUB_PROBE) : NULL;
     Stub *s = bk_new_stub(k, STUB_LD);
-    int rd = alloc_reg(k, false);
+    /* (a flat access leaves rd alone until the load itself: its stub still sees and
+     * writes back the old guest value there) */
+    int rd = (op->flags & IRF_SEG_FLAT) ? result_home(k, op, -1) : -1;
+    if (rd < 0 || rd == ro)
+        rd = alloc_reg(k, false);
     lock(k, rd);
     capture_stub_state(k, s, op);
     s->off_reg = (int8_t)ro;
@@ -1015,6 +1049,8 @@ static void emit_label(Bk *k, const IrOp *op)
             k->rf.val[r] = IR_NOVAL;
     }
     k->dead = false;
+    k->label_code = k->cb.p;
+    k->label_field = l->nfields == 1 ? l->fields[0] : NULL;
     unsigned how = SYNC_TO_REGISTERS;
     const IrOp *next = k->cur + 1 < k->ir->nops ? &k->ir->ops[k->cur + 1] : NULL;
     if (k->flags_tail && next && next->opc == IR_EXIT_TB && (next->flags & IRF_LOOP)) {
@@ -1110,6 +1146,28 @@ static void find_loop_guests(Bk *k, int end)
     }
 }
 
+/* The charge of the first back edge of the IR (most loops have one), just before the
+ * head: a back edge that needs no register moves jumps there (or its branch does), so an
+ * iteration takes one taken branch, not a branch to a stub and a jump back. The block's
+ * entry jumps over it. */
+static void emit_pre_head(Bk *k)
+{
+    k->pre_head = k->pre_head_jb = NULL;
+    unsigned n = 0;
+    for (unsigned i = 0; i < k->ir->nops && !n; i++)
+        if (k->ir->ops[i].opc == IR_EXIT_TB && (k->ir->ops[i].flags & IRF_LOOP))
+            n = k->ir->ops[i].insn;
+    if (!n)
+        return;
+    uint8_t *skip = x_jmp_fwd(&k->cb);
+    k->pre_head = k->cb.p;
+    k->pre_head_n = n;
+    x_alu_ri(&k->cb, XA_SUB, 8, BK_BUDGET, n);
+    k->pre_head_jb = x_jcc_fwd(&k->cb, XC_B);
+    if (skip)
+        x_patch_rel32(skip, k->cb.p);
+}
+
 /* The guest registers some op of the loop body (ops 0..end) writes. */
 static uint16_t gprs_written(const IrBlock *ir, int end)
 {
@@ -1161,6 +1219,7 @@ static void setup_loop(Bk *k)
             k->rf.dirty |= (uint16_t)(1u << g);
     }
     k->head_rf = k->rf;
+    emit_pre_head(k);
     k->loop_head = k->cb.p;
 }
 
@@ -1221,6 +1280,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     k->flags_fused = false;
     k->hold_reg = -1;
     k->hold_id = 0;
+    k->pre_head = k->pre_head_jb = k->label_code = k->label_field = NULL;
     for (unsigned t = 0; t < ir->ntemps; t++) {
         k->tloc[t] = -1;
         k->tslot[t] = -1;
@@ -1248,6 +1308,13 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
         k->locked = 0;
         if (op->opc != IR_BRCC)
             ir_op_uses(ir, op, release_use, k);
+    }
+    if (k->pre_head_jb) { /* no back edge took the pre-head: it is never reached */
+        Stub *s = bk_new_stub(k, STUB_LOOP_BAIL);
+        s->rf = k->head_rf;
+        s->imm = k->tb->eip;
+        if (s->njf < 2)
+            s->jf[s->njf++] = k->pre_head_jb;
     }
     bk_emit_stubs(k);
     if (k->cb.overflow)

@@ -136,6 +136,11 @@ typedef struct Bk {
     int flags_entry_slot;               /* spill slot: R15 when the block was entered */
     uint16_t back_sync_first, back_sync_count; /* the back edge's flags (flags_tail) */
     uint8_t *loop_head;
+    uint8_t *pre_head;                  /* charge of one back edge, falling into the head */
+    uint8_t *pre_head_jb;               /* its out-of-budget branch, until a back edge
+                                           (whose bail stub it then enters) claims it */
+    unsigned pre_head_n;                /* the instructions it charges */
+    uint8_t *label_code, *label_field;  /* the last label's code and its one branch */
     bool failed;                        /* out of spill slots or stubs */
     bool flags_fused;                   /* set by an ALU op whose host flags the next
                                            IR_BRCC uses instead of a compare */

@@ -338,12 +338,43 @@ static void move_to_head(Bk *k)
             x_load(cb, 4, dst[g], xmem(X_RBP, ir_global_home(g)));
 }
 
+/* Is every loop global already in its head register (move_to_head would emit nothing)? */
+static bool at_head(const Bk *k)
+{
+    for (IrVal g = 0; g < IR_NGLOBALS; g++) {
+        if (!(k->loop_guests & (1u << g)))
+            continue;
+        for (int r = 0; r < 16; r++)
+            if (k->head_rf.val[r] == g && k->rf.val[r] != g)
+                return false;
+    }
+    return true;
+}
+
 /* The back edge of a looping block: registers to their head positions, charge this
  * iteration's instructions (the head's charge covered the whole block once), and go round
  * again unless the budget ran out. */
 void bk_emit_loop_back(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
+    if (k->pre_head_jb && op->insn == k->pre_head_n && at_head(k)) {
+        Stub *s = bk_new_stub(k, STUB_LOOP_BAIL); /* entered from the pre-head */
+        s->rf = k->rf;
+        s->imm = k->tb->eip;
+        s->insn = op->insn;
+        if (k->flags_tail) {
+            s->sync_first = k->back_sync_first;
+            s->sync_count = k->back_sync_count;
+        }
+        if (s != &dummy_stub)
+            s->jf[s->njf++] = k->pre_head_jb;
+        k->pre_head_jb = NULL;
+        if (k->label_field && cb->p == k->label_code) /* the label's branch goes there itself */
+            x_patch_rel32(k->label_field, k->pre_head);
+        else
+            x_jmp(cb, k->pre_head);
+        return;
+    }
     if (!k->flags_tail)
         move_to_head(k);
     x_alu_ri(cb, XA_SUB, 8, BK_BUDGET, op->insn);
