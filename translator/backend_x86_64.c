@@ -26,6 +26,8 @@ static const int8_t order_guest[BK_NALLOC] = {X_RBX, X_R12, X_R13, X_R14, X_RSI,
 static const int8_t order_temp[BK_NALLOC] = {X_RAX, X_RCX, X_RDX, X_R9,  X_R8,  X_RDI,
                                              X_RSI, X_RBX, X_R12, X_R13, X_R14};
 
+const int8_t bk_canon[IR_NGPRS] = {X_RBX, X_R12, X_R13, X_R14, X_RSI, X_RDI, X_R8, X_R9};
+
 static bool is_temp(IrVal v) { return v >= IR_FIRST_TEMP && v < IR_HOLD; }
 static unsigned tix(IrVal v) { return (unsigned)(v - IR_FIRST_TEMP); }
 static XMem slot_mem(int slot) { return xmem(X_RSP, 8 * slot); }
@@ -1209,12 +1211,20 @@ static void setup_loop(Bk *k)
         x_store(&k->cb, 8, slot_mem(k->flags_entry_slot), BK_BUDGET);
     }
     uint16_t written = gprs_written(k->ir, end);
+    for (int r = 0; r < 16; r++) { /* the head state names only what the loop keeps */
+        IrVal v = k->rf.val[r];
+        if (ir_is_global(v) && !(k->loop_guests & (1u << v)))
+            unbind(k, r); /* (clean: from the warm entry) */
+    }
     for (IrVal g = 0; g < IR_NGLOBALS; g++) {
         if (!(k->loop_guests & (1u << g)))
             continue;
-        int r = alloc_reg(k, true);
-        x_load(&k->cb, 4, r, xmem(X_RBP, HOME(g)));
-        k->rf.val[r] = g;
+        int r = bk_reg_of(k, g); /* (a guest register from the warm entry stays there) */
+        if (r < 0) {
+            r = alloc_reg(k, true);
+            x_load(&k->cb, 4, r, xmem(X_RBP, HOME(g)));
+            k->rf.val[r] = g;
+        }
         if (is_cc(g) || (written & (1u << g)))
             k->rf.dirty |= (uint16_t)(1u << g);
     }
@@ -1293,6 +1303,15 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     for (k->cur = 0; k->cur < ir->nops; k->cur++)
         ir_op_uses(ir, &ir->ops[k->cur], note_use, k);
 
+    /* The cold entry loads the guest registers into their canonical registers; the warm
+     * entry, where other blocks jump, finds them there, clean (their homes are current). */
+    if (!k->ctx->no_chain) {
+        for (IrVal g = 0; g < IR_NGPRS; g++) {
+            x_load(&k->cb, 4, bk_canon[g], xmem(X_RBP, HOME(g)));
+            k->rf.val[bk_canon[g]] = g;
+        }
+    }
+    uint8_t *warm = k->cb.p;
     bk_emit_prologue(k);
     k->cur = 0;
     setup_loop(k);
@@ -1322,6 +1341,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
     if (k->failed)
         return BK_TOO_BIG;
     in->tb->code = k->cb.start;
+    in->tb->warm = warm;
     in->tb->code_size = (uint32_t)(k->cb.p - k->cb.start);
     uintptr_t next = ((uintptr_t)k->cb.p + 15) & ~(uintptr_t)15;
     j->cache_ptr = (uint8_t *)next;

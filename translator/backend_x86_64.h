@@ -182,6 +182,11 @@ void bk_plan_holds(Bk *k);
 void bk_emit_hold_head(Bk *k, const PageHold *ph, int base_reg, int hold);
 
 /* backend_x86_64_stubs.c */
+/* The canonical host register of each guest register: at a block's warm entry (chained
+ * jumps and the jump cache) every guest register is there, and equal to its CpuState home;
+ * the cold entry (from the dispatcher) loads them first. */
+extern const int8_t bk_canon[IR_NGPRS];
+
 Stub *bk_new_stub(Bk *k, StubKind kind);
 void bk_capture_syncs(Bk *k, Stub *s, uint16_t list);
 #define SYNC_TO_REGISTERS 1u /* a label going on: assign lazy-flag globals held in registers */

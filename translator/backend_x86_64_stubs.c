@@ -10,6 +10,7 @@
 #define ENV(field) ((int32_t)offsetof(CpuState, field))
 
 static Stub dummy_stub;
+static void move_to_canon(Bk *k);
 
 Stub *bk_new_stub(Bk *k, StubKind kind)
 {
@@ -223,6 +224,7 @@ void bk_emit_prologue(Bk *k)
  * stored would put a store-to-load forwarding delay before the lookup. */
 static void emit_lookup_jump(Bk *k, int eip_reg, uint32_t eip_imm)
 {
+    /* (the canonical moves may overwrite eip_reg: R11 keeps it meanwhile) */
     CodeBuf *cb = &k->cb;
     JitState *j = k->j;
     if (k->ctx->no_chain) {
@@ -230,12 +232,13 @@ static void emit_lookup_jump(Bk *k, int eip_reg, uint32_t eip_imm)
         return;
     }
     int32_t tlb = ENV(tlb.e) + (jm_cpl(k->ctx->mode) == 3 ? (int32_t)(TLB_SIZE * sizeof(TlbEntry)) : 0);
+    if (eip_reg >= 0)
+        x_mov_rr(cb, 4, X_R11, eip_reg);
+    move_to_canon(k);
     if (eip_reg < 0)                                           /* lin */
         x_mov_ri(cb, X_RAX, eip_imm + k->ctx->cs_base);
-    else if (k->ctx->cs_base)
-        x_lea(cb, 4, X_RAX, xmem(eip_reg, (int32_t)k->ctx->cs_base));
-    else if (eip_reg != X_RAX)
-        x_mov_rr(cb, 4, X_RAX, eip_reg);
+    else
+        x_lea(cb, 4, X_RAX, xmem(X_R11, (int32_t)k->ctx->cs_base));
     x_mov_rr(cb, 4, X_RCX, X_RAX);
     x_shift_ri(cb, XS_SHR, 4, X_RCX, JIT_JC_BITS);
     x_alu_rr(cb, XA_XOR, 4, X_RCX, X_RAX);
@@ -263,7 +266,7 @@ static void emit_lookup_jump(Bk *k, int eip_reg, uint32_t eip_imm)
     x_alu_rr(cb, XA_ADD, 8, X_R11, X_RAX);
     x_alu_rm(cb, XA_CMP, 8, X_R11, xmem(X_RDX, (int32_t)offsetof(TransBlock, host_page)));
     x_jcc(cb, XC_NE, j->epilogue_jc_miss);
-    x_rm(cb, 0xFF, 4, 4, xmem(X_RDX, (int32_t)offsetof(TransBlock, code))); /* jmp [rdx+code] */
+    x_rm(cb, 0xFF, 4, 4, xmem(X_RDX, (int32_t)offsetof(TransBlock, warm))); /* jmp [rdx+warm] */
 }
 
 void bk_emit_exit_tb(Bk *k, const IrOp *op)
@@ -282,6 +285,7 @@ void bk_emit_exit_tb(Bk *k, const IrOp *op)
         emit_lookup_jump(k, -1, target);
         return;
     }
+    move_to_canon(k);
     es->jmp_field = x_jmp(cb, cb->p + 5); /* falls through until chained */
     es->unchained = cb->p;
     x_store_imm(cb, 4, xmem(X_RBP, ENV(eip)), target);
@@ -289,33 +293,31 @@ void bk_emit_exit_tb(Bk *k, const IrOp *op)
     x_jmp(cb, k->j->epilogue);
 }
 
-/* Brings every loop guest register into its host register of the loop head (a parallel
- * move: R10 breaks cycles; guests written back and dropped since are reloaded). */
-static void move_to_head(Bk *k)
+/* A parallel move of globals into host registers: global g (with dst[g] >= 0) goes from
+ * wherever k->rf holds it to dst[g] (R10 breaks cycles); one held in no register is loaded
+ * from its home, which must then be current. */
+static void parallel_move(Bk *k, const int *dst)
 {
     CodeBuf *cb = &k->cb;
-    int src[IR_NGLOBALS], dst[IR_NGLOBALS];
+    int src[IR_NGLOBALS];
     for (IrVal g = 0; g < IR_NGLOBALS; g++) {
-        src[g] = dst[g] = -1;
-        if (!(k->loop_guests & (1u << g)))
+        src[g] = -1;
+        if (dst[g] < 0)
             continue;
-        for (int r = 0; r < 16; r++) {
-            if (k->head_rf.val[r] == g)
-                dst[g] = r;
-            if (k->rf.val[r] == g)
+        for (int r = 0; r < 16; r++)
+            if (k->rf.val[r] == g && (src[g] < 0 || r == dst[g]))
                 src[g] = r;
-        }
     }
     for (bool progress = true; progress;) {
         progress = false;
         bool pending = false;
         for (IrVal g = 0; g < IR_NGLOBALS; g++) {
-            if (src[g] < 0 || src[g] == dst[g])
+            if (dst[g] < 0 || src[g] < 0 || src[g] == dst[g])
                 continue;
             pending = true;
             bool blocked = false; /* is dst[g] still the source of another move? */
             for (IrVal h = 0; h < IR_NGLOBALS; h++)
-                if (h != g && src[h] == dst[g] && src[h] != dst[h])
+                if (h != g && dst[h] >= 0 && src[h] == dst[g] && src[h] != dst[h])
                     blocked = true;
             if (blocked)
                 continue;
@@ -325,7 +327,7 @@ static void move_to_head(Bk *k)
         }
         if (!progress && pending) { /* a cycle: park one source in R10 */
             for (IrVal g = 0; g < IR_NGLOBALS; g++)
-                if (src[g] >= 0 && src[g] != dst[g]) {
+                if (dst[g] >= 0 && src[g] >= 0 && src[g] != dst[g]) {
                     x_mov_rr(cb, 4, X_R10, src[g]);
                     src[g] = X_R10;
                     progress = true;
@@ -334,8 +336,36 @@ static void move_to_head(Bk *k)
         }
     }
     for (IrVal g = 0; g < IR_NGLOBALS; g++)
-        if ((k->loop_guests & (1u << g)) && src[g] < 0)
+        if (dst[g] >= 0 && src[g] < 0)
             x_load(cb, 4, dst[g], xmem(X_RBP, ir_global_home(g)));
+}
+
+/* Brings every loop guest register into its host register of the loop head (guests
+ * written back and dropped since are reloaded). */
+static void move_to_head(Bk *k)
+{
+    int dst[IR_NGLOBALS];
+    for (IrVal g = 0; g < IR_NGLOBALS; g++) {
+        dst[g] = -1;
+        if (!(k->loop_guests & (1u << g)))
+            continue;
+        for (int r = 0; r < 16; r++)
+            if (k->head_rf.val[r] == g)
+                dst[g] = r;
+    }
+    parallel_move(k, dst);
+}
+
+/* Before a jump to another block's warm entry (everything written back): the guest
+ * registers into their canonical host registers, where that entry expects them. */
+static void move_to_canon(Bk *k)
+{
+    if (k->ctx->no_chain)
+        return; /* (its exits never enter another block) */
+    int dst[IR_NGLOBALS];
+    for (IrVal g = 0; g < IR_NGLOBALS; g++)
+        dst[g] = g < IR_NGPRS ? bk_canon[g] : -1;
+    parallel_move(k, dst);
 }
 
 /* Is every loop global already in its head register (move_to_head would emit nothing)? */

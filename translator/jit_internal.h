@@ -103,7 +103,9 @@ typedef struct TransBlock {
                                     block follows jumps but never leaves its page */
     bool valid;
     uint16_t win_faults; /* host-window accesses of this block that faulted */
-    uint8_t *code;
+    uint8_t *code;      /* entry from the dispatcher */
+    uint8_t *warm;      /* entry from other blocks (chained jumps, the jump cache), which
+                           hand over the guest registers in host registers as well */
     uint32_t code_size;
     JitInsnRec *insns;  /* lockstep: every instruction's record; otherwise only those of
                            the instructions it hands to their handlers, in order */

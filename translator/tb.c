@@ -117,7 +117,7 @@ void tb_chain(JitState *j, JitExitSlot *slot, TransBlock *target)
 {
     if (!slot->jmp_field || slot->target || !slot->tb->valid || !target->valid)
         return;
-    x_patch_rel32(slot->jmp_field, target->code);
+    x_patch_rel32(slot->jmp_field, target->warm);
     slot->target = target;
     slot->next_in = target->incoming;
     target->incoming = slot;
