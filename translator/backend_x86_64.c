@@ -403,19 +403,12 @@ static void emit_binop(Bk *k, const IrOp *op)
     k->flags_fused = fuse;
 }
 
-/* IR_ADDR: one 32-bit LEA, so the sum wraps modulo 2^32 as the guest's does. The result
- * goes to a dying operand's register (or the guest register it updates) when it can. */
+/* IR_ADDR: one 32-bit LEA, so the sum wraps modulo 2^32 as the guest's does. */
 static void emit_addr(Bk *k, const IrOp *op)
 {
     int ra = op->a != IR_NOVAL ? use(k, op->a) : -1;
     int rb = use(k, op->b);
-    int rd;
-    if (ra >= 0 && (dies_here(k, op->a) || (ir_is_global(op->d) && op->d == op->a)))
-        rd = ra;
-    else if (dies_here(k, op->b) || (ir_is_global(op->d) && op->d == op->b))
-        rd = rb;
-    else
-        rd = alloc_reg(k, ir_is_global(op->d));
+    int rd = dest_reg(k, op, ra);
     XMem m = ra < 0 && op->size == 0 ? xmem(rb, (int32_t)op->imm)
                                      : xmem_idx(ra < 0 ? X_NOREG : ra, rb, op->size, (int32_t)op->imm);
     x_lea(&k->cb, 4, rd, m);
@@ -1154,7 +1147,6 @@ static void find_loop_guests(Bk *k, int end)
  * entry jumps over it. */
 static void emit_pre_head(Bk *k)
 {
-    k->pre_head = k->pre_head_jb = NULL;
     unsigned n = 0;
     for (unsigned i = 0; i < k->ir->nops && !n; i++)
         if (k->ir->ops[i].opc == IR_EXIT_TB && (k->ir->ops[i].flags & IRF_LOOP))

@@ -384,20 +384,27 @@ static bool at_head(const Bk *k)
 /* The back edge of a looping block: registers to their head positions, charge this
  * iteration's instructions (the head's charge covered the whole block once), and go round
  * again unless the budget ran out. */
+/* The stub a back edge leaves through when the budget cannot pay for one more iteration;
+ * entered by the branch `jb` (NULL: none yet). */
+static void loop_bail_stub(Bk *k, const IrOp *op, const RegFile *rf, uint8_t *jb)
+{
+    Stub *s = bk_new_stub(k, STUB_LOOP_BAIL);
+    s->rf = *rf;
+    s->imm = k->tb->eip;
+    s->insn = op->insn;
+    if (k->flags_tail) { /* the flags the label left out, from where the branch left them */
+        s->sync_first = k->back_sync_first;
+        s->sync_count = k->back_sync_count;
+    }
+    if (s != &dummy_stub && jb)
+        s->jf[s->njf++] = jb;
+}
+
 void bk_emit_loop_back(Bk *k, const IrOp *op)
 {
     CodeBuf *cb = &k->cb;
     if (k->pre_head_jb && op->insn == k->pre_head_n && at_head(k)) {
-        Stub *s = bk_new_stub(k, STUB_LOOP_BAIL); /* entered from the pre-head */
-        s->rf = k->rf;
-        s->imm = k->tb->eip;
-        s->insn = op->insn;
-        if (k->flags_tail) {
-            s->sync_first = k->back_sync_first;
-            s->sync_count = k->back_sync_count;
-        }
-        if (s != &dummy_stub)
-            s->jf[s->njf++] = k->pre_head_jb;
+        loop_bail_stub(k, op, &k->rf, k->pre_head_jb); /* entered from the pre-head */
         k->pre_head_jb = NULL;
         if (k->label_field && cb->p == k->label_code) /* the label's branch goes there itself */
             x_patch_rel32(k->label_field, k->pre_head);
@@ -408,16 +415,7 @@ void bk_emit_loop_back(Bk *k, const IrOp *op)
     if (!k->flags_tail)
         move_to_head(k);
     x_alu_ri(cb, XA_SUB, 8, BK_BUDGET, op->insn);
-    Stub *s = bk_new_stub(k, STUB_LOOP_BAIL);
-    s->rf = k->flags_tail ? k->rf : k->head_rf;
-    s->imm = k->tb->eip;
-    s->insn = op->insn;
-    if (k->flags_tail) { /* the flags the label left out, from where the branch left them */
-        s->sync_first = k->back_sync_first;
-        s->sync_count = k->back_sync_count;
-    }
-    if (s != &dummy_stub)
-        s->jf[s->njf++] = x_jcc_fwd(cb, XC_B);
+    loop_bail_stub(k, op, k->flags_tail ? &k->rf : &k->head_rf, x_jcc_fwd(cb, XC_B));
     if (k->flags_tail)
         move_to_head(k);
     x_jmp(cb, k->loop_head);

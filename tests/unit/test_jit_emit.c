@@ -71,18 +71,20 @@ Test(jit_emit, mov_register_every_pair_and_size)
             }
 }
 
-/* Capstone prints memory operands as "dword ptr [base + index*scale + disp]". */
+/* Capstone prints memory operands as "dword ptr [base + index*scale + disp]" (no width
+ * for LEA: `width` NULL; no "base + " without a base). */
 static void mem_text(char *out, size_t n, const char *width, XMem m)
 {
     char idx[32] = "";
     if (m.index != X_NOREG)
-        snprintf(idx, sizeof idx, " + %s%s", r64[m.index],
+        snprintf(idx, sizeof idx, "%s%s%s", m.base == X_NOREG ? "" : " + ", r64[m.index],
                  m.scale ? (m.scale == 1 ? "*2" : m.scale == 2 ? "*4" : "*8") : "");
     char disp[32] = ""; /* Capstone writes 0-9 in decimal, larger values in hex */
-    unsigned mag = m.disp < 0 ? (unsigned)-m.disp : (unsigned)m.disp;
+    unsigned mag = m.disp < 0 ? 0u - (unsigned)m.disp : (unsigned)m.disp;
     if (m.disp)
         snprintf(disp, sizeof disp, mag <= 9 ? " %c %u" : " %c 0x%x", m.disp < 0 ? '-' : '+', mag);
-    snprintf(out, n, "%s ptr [%s%s%s]", width, r64[m.base], idx, disp);
+    snprintf(out, n, "%s%s[%s%s%s]", width ? width : "", width ? " ptr " : "",
+             m.base == X_NOREG ? "" : r64[m.base], idx, disp);
 }
 
 Test(jit_emit, loads_and_stores_every_base_index_displacement)
@@ -118,20 +120,15 @@ Test(jit_emit, lea_and_loads_without_a_base_register)
             if (index == X_RSP)
                 continue;
             XMem x = xmem_idx(X_NOREG, index, (unsigned)(d & 3), disps[d]);
-            unsigned mag = disps[d] < 0 ? 0u - (unsigned)disps[d] : (unsigned)disps[d];
-            char disp[32] = "";
-            if (disps[d])
-                snprintf(disp, sizeof disp, mag <= 9 ? " %c %u" : " %c 0x%x",
-                         disps[d] < 0 ? '-' : '+', mag);
-            const char *sc[4] = {"", "*2", "*4", "*8"};
-            snprintf(m, sizeof m, "[%s%s%s]", r64[index], sc[d & 3], disp);
+            mem_text(m, sizeof m, NULL, x);
             begin();
             x_lea(&cb, 4, X_R9, x);
             snprintf(want, sizeof want, "lea r9d, %s", m);
             expect(want);
+            mem_text(m, sizeof m, "dword", x);
             begin();
             x_load(&cb, 4, X_RDX, x);
-            snprintf(want, sizeof want, "mov edx, dword ptr %s", m);
+            snprintf(want, sizeof want, "mov edx, %s", m);
             expect(want);
         }
 }
