@@ -404,7 +404,7 @@ static void count_use(IrVal v, void *arg)
         uses[v - IR_FIRST_TEMP]++;
 }
 
-/* Is op (at index i) a temporary's only definition that nothing but op j reads? */
+/* Does op define temporary v, which has exactly one use (the op being fused)? */
 static bool feeds_only(const IrOp *op, const uint16_t *uses, IrVal v)
 {
     return op->d == v && !ir_is_global(v) && v != IR_NOVAL && uses[v - IR_FIRST_TEMP] == 1;
@@ -442,7 +442,6 @@ static void fuse_addresses(IrBlock *b)
             op->imm = 0;
         } else if (feeds_only(p, uses, op->a) && (pshift || padd || p->opc == IR_ADDR)) {
             uint32_t c = op->imm; /* (chain) + c */
-            IrVal d = op->d;
             if (pshift) {
                 op->a = IR_NOVAL;
                 op->b = p->a;
@@ -455,8 +454,6 @@ static void fuse_addresses(IrBlock *b)
                 op->imm = (p->opc == IR_ADDR ? p->imm : 0) + c;
             }
             op->opc = IR_ADDR;
-            op->flags = 0;
-            op->d = d;
         } else {
             continue;
         }
