@@ -17,12 +17,31 @@ uint32_t flags_szp(uint32_t res, unsigned size)
     return f;
 }
 
+/* CF of a shift by `count` (1..31) of the `size`-byte operand `x`: the last bit shifted
+ * out, 0 once SHL/SHR have shifted past the operand; SAR shifts in copies of the sign. */
+static inline uint32_t shift_carry(unsigned base, uint32_t x, uint32_t count, unsigned size)
+{
+    unsigned w = 8 * size;
+    if (base == CC_BASE_SAR) {
+        int64_t s = (int64_t)(int32_t)(x << (32 - w)) >> (32 - w);
+        return (uint32_t)(s >> ((count < w ? count : w) - 1)) & 1;
+    }
+    if (count > w)
+        return 0;
+    return (x >> (base == CC_BASE_SHL ? w - count : count - 1)) & 1;
+}
+
 /* CF of a lazy record (not CC_OP_EFLAGS): the one place it is derived, for
  * cpu_compute_arith_flags and for cpu_get_cf, which translated code calls often. */
-static inline uint32_t carry_flag(const CpuState *cpu, unsigned base, uint32_t m)
+static inline uint32_t carry_flag(const CpuState *cpu, unsigned base, unsigned size)
 {
+    uint32_t m = size_mask(size);
     uint32_t res = cpu->cc_res & m, a = cpu->cc_src1 & m, b = cpu->cc_src2 & m;
     switch (base) {
+    case CC_BASE_SHL:
+    case CC_BASE_SHR:
+    case CC_BASE_SAR:
+        return shift_carry(base, a, cpu->cc_src2 & 31, size) ? FL_CF : 0;
     case CC_BASE_ADD:
     case CC_BASE_ADC: {
         uint32_t cin = base == CC_BASE_ADC ? ((res - a - b) & m) : 0;
@@ -49,7 +68,7 @@ uint32_t cpu_compute_arith_flags(const CpuState *cpu)
     unsigned base = op / 3, size = 1u << (op % 3);
     uint32_t m = size_mask(size), sign = size_sign(size);
     uint32_t res = cpu->cc_res & m, a = cpu->cc_src1 & m, b = cpu->cc_src2 & m;
-    uint32_t f = flags_szp(res, size) | carry_flag(cpu, base, m);
+    uint32_t f = flags_szp(res, size) | carry_flag(cpu, base, size);
     switch (base) {
     case CC_BASE_ADD:
     case CC_BASE_ADC:
@@ -77,6 +96,14 @@ uint32_t cpu_compute_arith_flags(const CpuState *cpu)
         if ((res & 0xF) == 0xF)
             f |= FL_AF;
         break;
+    case CC_BASE_SHL: /* OF = MSB(result) ^ CF; AF = 0 */
+        if (!(res & sign) != !(f & FL_CF))
+            f |= FL_OF;
+        break;
+    case CC_BASE_SHR: /* OF = MSB of the operand for a count of 1, else 0 */
+        if ((cpu->cc_src2 & 31) == 1 && (a & sign))
+            f |= FL_OF;
+        break;
     default:
         break;
     }
@@ -88,7 +115,7 @@ bool cpu_get_cf(const CpuState *cpu)
     uint32_t op = cpu->cc_op;
     if (op == CC_OP_EFLAGS)
         return cpu->eflags & FL_CF;
-    return carry_flag(cpu, op / 3, size_mask(1u << (op % 3))) != 0;
+    return carry_flag(cpu, op / 3, 1u << (op % 3)) != 0;
 }
 
 bool cpu_cond_slow(const CpuState *cpu, unsigned cc)

@@ -4,7 +4,10 @@
  * of computing CF PF AF ZF SF OF; cpu_get_eflags() and the condition tests derive them on
  * demand. cc_op encodes operation and width: CC_OP_<OP>8/16/32 = CC_BASE_<OP> * 3 + width
  * index. ADC/SBB recover their carry-in from the recorded values; INC/DEC keep the old CF in
- * cc_src2. CC_OP_EFLAGS means the bits in cpu->eflags are current. The lazy fields are part
+ * cc_src2. SHL/SHR/SAR (count 1..31) keep the operand before the shift in cc_src1 and the
+ * count in cc_src2; their CF, OF and AF are those cpu/ops_shift.c documents (the one-bit-
+ * at-a-time model for what the SDM leaves undefined). CC_OP_EFLAGS means the bits in
+ * cpu->eflags are current. The lazy fields are part
  * of the architectural state only through these functions: two engines agree when the
  * flags they derive agree.
  */
@@ -25,6 +28,9 @@ enum {
     CC_BASE_LOGIC,
     CC_BASE_INC,
     CC_BASE_DEC,
+    CC_BASE_SHL,
+    CC_BASE_SHR,
+    CC_BASE_SAR,
     CC_BASE_COUNT
 };
 #define CC_OP_EFLAGS 0u

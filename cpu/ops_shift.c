@@ -59,30 +59,18 @@ static ShiftOut rotate(ShiftKind k, uint32_t x, unsigned count, unsigned size, b
     return o;
 }
 
-/* count is 1..31 here. */
-static ShiftOut shift(ShiftKind k, uint32_t x, unsigned count, unsigned size)
+/* The result of SHL/SHR/SAR by `count` (1..31); the flags are the lazy record's
+ * (cpu/flags.c derives them from the operand and the count). */
+static uint32_t shift(ShiftKind k, uint32_t x, unsigned count, unsigned size)
 {
     unsigned w = 8 * size;
     uint32_t m = size_mask(size);
-    ShiftOut o = {0, FL_ARITH, 0};
-    uint32_t cf, of;
-    if (k == SH_SHL || k == SH_SAL) {
-        o.res = (uint32_t)((uint64_t)x << count) & m;
-        cf = count <= w ? bit(x, w - count) : 0;
-        of = bit(o.res, w - 1) ^ cf;
-    } else if (k == SH_SHR) {
-        o.res = (uint32_t)((uint64_t)x >> count);
-        cf = count <= w ? bit(x, count - 1) : 0;
-        of = count == 1 ? bit(x, w - 1) : 0;
-    } else {
-        int64_t s = (int64_t)(int32_t)sign_extend_sz(x, size);
-        unsigned c = count < w ? count : w;
-        o.res = (uint32_t)(s >> c) & m;
-        cf = (uint32_t)(s >> (c - 1)) & 1;
-        of = 0;
-    }
-    o.flags = flags_szp(o.res, size) | (cf ? FL_CF : 0) | (of ? FL_OF : 0);
-    return o;
+    if (k == SH_SHL || k == SH_SAL)
+        return (uint32_t)((uint64_t)x << count) & m;
+    if (k == SH_SHR)
+        return (uint32_t)((uint64_t)x >> count);
+    int64_t s = (int64_t)(int32_t)sign_extend_sz(x, size);
+    return (uint32_t)(s >> (count < w ? count : w)) & m;
 }
 
 static unsigned shift_count(CpuState *cpu, const DecodedInsn *insn, int i)
@@ -97,10 +85,16 @@ static void shift_op(CpuState *cpu, const DecodedInsn *insn, ShiftKind k)
     uint32_t x = rmw_read(cpu, insn, 0, &d);
     if (count == 0)
         return;
-    ShiftOut o = k <= SH_RCR ? rotate(k, x, count, d.size, cpu_get_cf(cpu))
-                             : shift(k, x, count, d.size);
+    bool is_shift = k >= SH_SHL;
+    ShiftOut o = is_shift ? (ShiftOut){shift(k, x, count, d.size), 0, 0}
+                          : rotate(k, x, count, d.size, cpu_get_cf(cpu));
     rmw_write(cpu, &d, o.res);
-    flags_update(cpu, o.mask, o.flags);
+    if (is_shift) {
+        unsigned base = k == SH_SHR ? CC_BASE_SHR : k == SH_SAR ? CC_BASE_SAR : CC_BASE_SHL;
+        cc_record(cpu, CC_OP(base, d.size), o.res, x, count);
+    } else {
+        flags_update(cpu, o.mask, o.flags);
+    }
 }
 
 #define SHIFT_HANDLER(name, kind)                                                         \

@@ -231,12 +231,12 @@ void fe_cc_store(Fe *f)
 
 void fe_cc_set(Fe *f, uint32_t op, IrVal res, IrVal src1, IrVal src2)
 {
-    f->cc = (FeCc){CCK_LAZY, op, res, src1, src2, IR_NOVAL, IR_NOVAL, false};
+    f->cc = (FeCc){CCK_LAZY, op, res, src1, src2, IR_NOVAL, IR_NOVAL, false, 0};
 }
 
 void fe_cc_set_efl(Fe *f, IrVal efl)
 {
-    f->cc = (FeCc){CCK_EFL, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, efl, IR_NOVAL, false};
+    f->cc = (FeCc){CCK_EFL, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, efl, IR_NOVAL, false, 0};
 }
 
 bool fe_flags_live(const Fe *f, uint32_t mask) { return (f->live_after & mask) != 0; }
@@ -246,6 +246,53 @@ static FeTest test_of(IrVal a, IrCond c, IrVal b, uint32_t imm)
     return (FeTest){a, b, imm, c, -1};
 }
 static FeTest test_const(int v) { return (FeTest){IR_NOVAL, IR_NOVAL, 0, IRC_EQ, v}; }
+
+IrVal fe_szp_bits(Fe *f, IrVal res, unsigned size)
+{
+    IrBlock *b = f->b;
+    IrVal zf = ir_binopi(b, IR_SHL, ir_setcci(b, IRC_EQ, res, 0), 6);
+    IrVal sf = size == 1 ? res : ir_binopi(b, IR_SHR, res, 8 * size - 8);
+    sf = ir_binopi(b, IR_AND, sf, FL_SF);
+    IrVal pf = ir_unop(b, IR_PARITY, res);
+    return ir_binop(b, IR_OR, ir_binop(b, IR_OR, zf, sf), pf);
+}
+
+static bool is_shift_record(const FeCc *cc)
+{
+    unsigned base = cc->op / 3;
+    return cc->kind == CCK_LAZY && base >= CC_BASE_SHL && base <= CC_BASE_SAR;
+}
+
+/* The bit of a shift record's operand that ended in CF (cpu/flags.c: count < width). */
+static unsigned shift_cf_bit(const FeCc *cc)
+{
+    unsigned w = 8u << (cc->op % 3);
+    return cc->op / 3 == CC_BASE_SHL ? w - cc->count : cc->count - 1u;
+}
+
+static IrVal shift_cf(Fe *f)
+{
+    return ir_binopi(f->b, IR_AND, ir_binopi(f->b, IR_SHR, f->cc.src1, shift_cf_bit(&f->cc)), 1);
+}
+
+/* The six flags of a shift record, as cpu/flags.c derives them: SZP of the result, CF,
+ * OF (SHL: MSB(result) ^ CF; SHR by 1: the operand's sign; else 0), AF = 0. */
+static IrVal shift_record_flags(Fe *f)
+{
+    const FeCc *cc = &f->cc;
+    IrBlock *b = f->b;
+    unsigned base = cc->op / 3, size = 1u << (cc->op % 3), w = 8 * size;
+    IrVal cf = shift_cf(f);
+    IrVal fl = ir_binop(b, IR_OR, fe_szp_bits(f, cc->res, size), cf);
+    IrVal of = IR_NOVAL;
+    if (base == CC_BASE_SHL)
+        of = ir_binop(b, IR_XOR, ir_binopi(b, IR_SHR, cc->res, w - 1), cf);
+    else if (base == CC_BASE_SHR && cc->count == 1)
+        of = ir_binopi(b, IR_SHR, cc->src1, w - 1);
+    if (of != IR_NOVAL)
+        fl = ir_binop(b, IR_OR, fl, ir_binopi(b, IR_SHL, of, 11));
+    return fl;
+}
 
 /* Sign-extends a value of `size` bytes so signed 32-bit comparisons work. */
 static IrVal sext(Fe *f, IrVal v, unsigned size)
@@ -332,6 +379,26 @@ static FeTest cond_lazy(Fe *f, unsigned k, bool *ok)
         if (k == 1)
             return test_of(bb, IRC_TSTNZ, IR_NOVAL, FL_CF);
         break;
+    case CC_BASE_SHL:
+    case CC_BASE_SHR:
+    case CC_BASE_SAR: {
+        /* OF is 0 after SAR and after SHR by more than 1; SHR by 1 clears SF and sets OF
+         * to the operand's sign. SHL's OF and the rest take the slow path. */
+        bool of_zero = base == CC_BASE_SAR || (base == CC_BASE_SHR && cc->count > 1);
+        bool shr1 = base == CC_BASE_SHR && cc->count == 1;
+        if (k == 1)
+            return test_of(a, IRC_TSTNZ, IR_NOVAL, 1u << shift_cf_bit(cc));
+        if (k == 0 && of_zero)
+            return test_const(0);
+        if ((k == 0 || k == 6) && shr1)
+            return test_of(a, IRC_TSTNZ, IR_NOVAL, sign);
+        if (k == 6 && of_zero)
+            return size == 4 ? test_of(res, IRC_LT, IR_NOVAL, 0)
+                             : test_of(res, IRC_TSTNZ, IR_NOVAL, sign);
+        if (k == 7 && of_zero)
+            return test_of(sext(f, res, size), IRC_LE, IR_NOVAL, 0);
+        break;
+    }
     case CC_BASE_ADC:
     case CC_BASE_SBB:
         if (k == 1 || k == 3) {
@@ -404,6 +471,9 @@ IrVal fe_get_cf(Fe *f)
         case CC_BASE_LOGIC: return ir_movi(b, 0);
         case CC_BASE_INC:
         case CC_BASE_DEC: return ir_binopi(b, IR_AND, cc->src2, FL_CF);
+        case CC_BASE_SHL:
+        case CC_BASE_SHR:
+        case CC_BASE_SAR: return shift_cf(f);
         default: {
             IrVal c = carry_adc_sbb(f);
             if (c != IR_NOVAL)
@@ -426,6 +496,8 @@ IrVal fe_arith_flags(Fe *f)
     IrBlock *b = f->b;
     if (cc->kind == CCK_EFL)
         return cc->efl;
+    if (is_shift_record(cc))
+        return shift_record_flags(f);
     fe_cc_store(f);
     IrVal d = ir_temp(b);
     IrOp *op = ir_emit(b, IR_CALL);
@@ -485,7 +557,7 @@ void fe_handler(Fe *f, bool ends_block)
     IrOp *op = ir_emit(f->b, IR_HANDLER);
     op->d = d;
     op->insn = (uint16_t)f->idx;
-    f->cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true};
+    f->cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true, 0};
     if (ends_block) {
         op = ir_emit(f->b, IR_EXIT);
         op->insn = (uint16_t)(f->idx + 1);
@@ -716,7 +788,7 @@ bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, 
     f.b = ir;
     f.out = out;
     f.ctx = ctx;
-    f.cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true};
+    f.cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true, 0};
     unsigned i;
     for (i = 0; i < out->ninsns && !f.ended; i++) {
         if (!room_for_insn(&f))

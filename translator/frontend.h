@@ -27,6 +27,7 @@ typedef struct FeCc {
     IrVal res, src1, src2, efl;
     IrVal cin;   /* ADC/SBB: the carry-in (0 or 1), or IR_NOVAL */
     bool stored; /* CpuState already holds this state */
+    uint8_t count; /* SHL/SHR/SAR records: the count (1..width-1), known here */
 } FeCc;
 
 /* A condition as one IR comparison, or a constant. */
@@ -76,6 +77,8 @@ IrVal fe_test_value(Fe *f, FeTest t);
 IrVal fe_get_cf(Fe *f);
 /* All six arithmetic flags as their EFLAGS bits (a helper call unless they are explicit). */
 IrVal fe_arith_flags(Fe *f);
+/* SF, ZF and PF of a `size`-byte result as flag bits. */
+IrVal fe_szp_bits(Fe *f, IrVal res, unsigned size);
 void fe_brcc(Fe *f, FeTest t, unsigned label);
 void fe_guard(Fe *f, IrCond cond, IrVal a, uint32_t imm, unsigned vector);
 /* If cond(a, imm), leave the block before this instruction: the interpreter runs it. */

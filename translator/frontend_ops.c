@@ -342,17 +342,6 @@ static void tr_unary(Fe *f)
         fe_cc_set(f, CC_OP(CC_BASE_SUB, size), r, ir_movi(b, 0), a);
 }
 
-/* SF, ZF and PF of a `size`-byte result as flag bits. */
-static IrVal szp_bits(Fe *f, IrVal res, unsigned size)
-{
-    IrBlock *b = f->b;
-    IrVal zf = ir_binopi(b, IR_SHL, ir_setcci(b, IRC_EQ, res, 0), 6);
-    IrVal sf = size == 1 ? res : ir_binopi(b, IR_SHR, res, 8 * size - 8);
-    sf = ir_binopi(b, IR_AND, sf, FL_SF);
-    IrVal pf = ir_unop(b, IR_PARITY, res);
-    return ir_binop(b, IR_OR, ir_binop(b, IR_OR, zf, sf), pf);
-}
-
 /* The end of SHL/SHR/SAR: stores the result `r` to the operand (memory at `off`, or the
  * register) and returns the flags it sets (SF ZF PF of r, CF from `cfv`, OF from `of`
  * unless IR_NOVAL), or IR_NOVAL when no arithmetic flag is live. */
@@ -367,7 +356,7 @@ static IrVal shift_writeback(Fe *f, IrVal off, IrVal r, IrVal cfv, IrVal of)
         fe_gpr_set(f, in->opnd[0].reg, size, r);
     if (!fe_flags_live(f, FL_ARITH))
         return IR_NOVAL;
-    IrVal fl = ir_binop(b, IR_OR, szp_bits(f, r, size), cfv);
+    IrVal fl = ir_binop(b, IR_OR, fe_szp_bits(f, r, size), cfv);
     if (of != IR_NOVAL)
         fl = ir_binop(b, IR_OR, fl, ir_binopi(b, IR_SHL, of, 11));
     return fl;
@@ -473,7 +462,9 @@ static void tr_rotate(Fe *f)
     fe_cc_set_efl(f, bits);
 }
 
-/* SHL, SHR, SAR by a constant 1..width-1 (other counts go to the handler). */
+/* SHL, SHR, SAR by a constant 1..width-1 (other counts go to the handler). The flags stay
+ * a lazy record (the operand before and the count): nothing is computed for them unless
+ * an instruction reads them, and a slow path only stores the record. */
 static void tr_shift(Fe *f)
 {
     if (is_rotate(f->insn->op)) {
@@ -486,34 +477,30 @@ static void tr_shift(Fe *f)
     }
     const DecodedInsn *in = f->insn;
     IrBlock *b = f->b;
-    unsigned size = in->opnd[0].size, w = 8 * size;
+    unsigned size = in->opnd[0].size;
     uint32_t c = (in->opnd[1].reg == 2 ? 1 : in->imm) & 31;
-    bool mem = in->opnd[0].type == OPT_MEM;
-    IrVal off = mem ? fe_ea(f) : IR_NOVAL;
-    IrVal x = fe_snap(f, mem ? fe_load(f, in->seg, off, size, JMS_RMW)
+    IrVal x = fe_snap(f, in->opnd[0].type == OPT_MEM
+                             ? fe_load(f, in->seg, fe_ea(f), size, JMS_RMW)
                              : fe_gpr_get(f, in->opnd[0].reg, size));
-    IrVal r, cfv, of = IR_NOVAL;
+    IrVal r;
+    unsigned base;
     if (in->op == OP_SHL) {
         r = ir_binopi(b, IR_SHL, x, c);
-        if (size < 4)
-            r = ir_binopi(b, IR_AND, r, opmask(size));
-        cfv = ir_binopi(b, IR_AND, ir_binopi(b, IR_SHR, x, w - c), 1);
-        of = ir_binop(b, IR_XOR, ir_binopi(b, IR_SHR, r, w - 1), cfv);
+        base = CC_BASE_SHL;
     } else if (in->op == OP_SHR) {
         r = ir_binopi(b, IR_SHR, x, c);
-        cfv = ir_binopi(b, IR_AND, ir_binopi(b, IR_SHR, x, c - 1), 1);
-        if (c == 1)
-            of = ir_binopi(b, IR_SHR, x, w - 1);
+        base = CC_BASE_SHR;
     } else {
         r = ir_binopi(b, IR_SAR, size < 4 ? ir_ext(b, x, size, true) : x, c);
-        if (size < 4)
-            r = ir_binopi(b, IR_AND, r, opmask(size));
-        cfv = ir_binopi(b, IR_AND, ir_binopi(b, IR_SHR, x, c - 1), 1);
+        base = CC_BASE_SAR;
     }
-    IrVal fl = shift_writeback(f, off, r, cfv, of);
-    if (fl == IR_NOVAL)
+    if (size < 4 && base != CC_BASE_SHR)
+        r = ir_binopi(b, IR_AND, r, opmask(size));
+    fe_write(f, 0, r);
+    if (!fe_flags_live(f, FL_ARITH))
         return;
-    fe_cc_set_efl(f, fl);
+    fe_cc_set(f, CC_OP(base, size), r, x, ir_movi(b, c));
+    f->cc.count = (uint8_t)c;
 }
 
 /* IMUL r, r/m [, imm]: truncated signed product; CF = OF = it did not fit; SF ZF PF of the
@@ -550,7 +537,7 @@ static void tr_imul(Fe *f)
     if (!fe_flags_live(f, FL_ARITH))
         return;
     IrVal ocf = ir_binopi(b, IR_MUL, ovf, FL_CF | FL_OF);
-    fe_cc_set_efl(f, ir_binop(b, IR_OR, szp_bits(f, r, size), ocf));
+    fe_cc_set_efl(f, ir_binop(b, IR_OR, fe_szp_bits(f, r, size), ocf));
 }
 
 /* MUL / IMUL r/m (one operand): AX = AL * src, DX:AX = AX * src, EDX:EAX = EAX * src.
@@ -589,7 +576,7 @@ static void tr_mul1(Fe *f)
     if (!fe_flags_live(f, FL_ARITH))
         return;
     IrVal ocf = ir_binopi(b, IR_MUL, ovf, FL_CF | FL_OF);
-    fe_cc_set_efl(f, ir_binop(b, IR_OR, szp_bits(f, lo, size), ocf));
+    fe_cc_set_efl(f, ir_binop(b, IR_OR, fe_szp_bits(f, lo, size), ocf));
 }
 
 /* ---- stack ------------------------------------------------------------------------------------ */

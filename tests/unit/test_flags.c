@@ -117,6 +117,52 @@ Test(flags, logic)
         }
 }
 
+/* SHL/SHR/SAR by `count` one bit at a time: CF is the bit that leaves at the last step and
+ * OF what that step does to the sign (SHL: MSB(result) XOR CF; SHR: the sign before it,
+ * so 0 after the first; SAR: 0), the model cpu/ops_shift.c takes for the flags the SDM
+ * leaves undefined. AF = 0. Returns the flags; *res gets the result. */
+static uint32_t ref_shift(unsigned base, uint32_t x, unsigned count, unsigned size,
+                          uint32_t *res)
+{
+    unsigned w = 8 * size;
+    uint32_t m = size_mask(size), v = x & m, cf = 0, of = 0;
+    for (unsigned i = 0; i < count; i++) {
+        uint32_t top = (v >> (w - 1)) & 1;
+        if (base == CC_BASE_SHL) {
+            cf = top;
+            v = (v << 1) & m;
+            of = ((v >> (w - 1)) & 1) ^ cf;
+        } else {
+            cf = v & 1;
+            of = base == CC_BASE_SHR ? top : 0;
+            v = (v >> 1) | (base == CC_BASE_SAR ? top << (w - 1) : 0);
+        }
+    }
+    *res = v;
+    uint32_t f = (cf ? FL_CF : 0) | (of ? FL_OF : 0) | (v == 0 ? FL_ZF : 0) |
+                 ((v >> (w - 1)) & 1 ? FL_SF : 0);
+    if (!(__builtin_popcount(v & 0xFF) & 1))
+        f |= FL_PF;
+    return f;
+}
+
+/* Shift records (operand before, count) give the one-bit-at-a-time flags, counts 1-31. */
+Test(flags, shifts)
+{
+    static const unsigned bases[] = {CC_BASE_SHL, CC_BASE_SHR, CC_BASE_SAR};
+    for (unsigned size = 1; size <= 4; size *= 2)
+        for (unsigned bi = 0; bi < 3; bi++)
+            for (unsigned count = 1; count < 32; count++)
+                for (unsigned k = 0; k < 400; k++) {
+                    uint32_t x = (k < 15 ? edges[k] : rnd()) & size_mask(size), r;
+                    uint32_t want = ref_shift(bases[bi], x, count, size, &r);
+                    uint32_t got = lazy(CC_OP(bases[bi], size), r, x, count);
+                    cr_assert_eq(got, want, "base %u size %u %x by %u: %03x, want %03x",
+                                 bases[bi], size, x, count, got, want);
+                    cr_assert_eq(cpu_get_cf(&cpu), (want & FL_CF) != 0);
+                }
+}
+
 /* The SUB/CMP fast path of cpu_cond must agree with the flags it stands for. */
 Test(flags, condition_fast_path_matches_flags)
 {
