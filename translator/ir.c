@@ -295,28 +295,21 @@ static void cp_rewrite(IrBlock *b, CopyProp *cp, IrOp *op)
     }
 }
 
-static void copy_propagate(IrBlock *b)
+/* After op has been rewritten: what it tells copy propagation about later ops. */
+static void cp_note(CopyProp *cp, const IrOp *op)
 {
-    static CopyProp cp;
-    for (unsigned i = 0; i < b->ntemps; i++)
-        cp.src[i] = IR_NOVAL;
-    memset(cp.gen, 0, sizeof cp.gen);
-    for (unsigned i = 0; i < b->nops; i++) {
-        IrOp *op = &b->ops[i];
-        cp_rewrite(b, &cp, op);
-        if (op->opc == IR_HANDLER || op->opc == IR_LABEL) {
-            for (int g = 0; g < IR_NGLOBALS; g++)
-                cp.gen[g]++;
-        }
-        if (!ir_op_defines(op))
-            continue;
-        if (ir_is_global(op->d)) {
-            cp.gen[op->d]++;
-        } else if (op->opc == IR_MOV) {
-            unsigned t = op->d - IR_FIRST_TEMP;
-            cp.src[t] = op->a;
-            cp.src_gen[t] = ir_is_global(op->a) ? cp.gen[op->a] : 0;
-        }
+    if (op->opc == IR_HANDLER || op->opc == IR_LABEL) {
+        for (int g = 0; g < IR_NGLOBALS; g++)
+            cp->gen[g]++;
+    }
+    if (!ir_op_defines(op))
+        return;
+    if (ir_is_global(op->d)) {
+        cp->gen[op->d]++;
+    } else if (op->opc == IR_MOV) {
+        unsigned t = op->d - IR_FIRST_TEMP;
+        cp->src[t] = op->a;
+        cp->src_gen[t] = ir_is_global(op->a) ? cp->gen[op->a] : 0;
     }
 }
 
@@ -342,51 +335,50 @@ static bool commutes(IrOpc opc)
 
 /* Temporaries defined by IR_MOVI are constants (SSA): their uses become immediates where
  * the op has an immediate form, and the IR_MOVI then usually dies. */
-static void fold_constants(IrBlock *b)
+typedef struct Consts {
+    uint8_t is_const[IR_MAX_TEMPS];
+    uint32_t value[IR_MAX_TEMPS];
+} Consts;
+
+static void fold_op(IrBlock *b, Consts *k, IrOp *op)
 {
-    static uint8_t is_const[IR_MAX_TEMPS];
-    static uint32_t value[IR_MAX_TEMPS];
-    memset(is_const, 0, b->ntemps);
-#define CONST(v) ((v) != IR_NOVAL && !ir_is_global(v) && is_const[(v) - IR_FIRST_TEMP])
-#define VALUE(v) value[(v) - IR_FIRST_TEMP]
-    for (unsigned i = 0; i < b->nops; i++) {
-        IrOp *op = &b->ops[i];
-        IrOpc opc = (IrOpc)op->opc;
-        if (opc == IR_MOVI && !ir_is_global(op->d)) {
-            is_const[op->d - IR_FIRST_TEMP] = 1;
-            VALUE(op->d) = op->imm;
-            continue;
+#define CONST(v) ((v) != IR_NOVAL && !ir_is_global(v) && k->is_const[(v) - IR_FIRST_TEMP])
+#define VALUE(v) k->value[(v) - IR_FIRST_TEMP]
+    IrOpc opc = (IrOpc)op->opc;
+    if (opc == IR_MOVI && !ir_is_global(op->d)) {
+        k->is_const[op->d - IR_FIRST_TEMP] = 1;
+        VALUE(op->d) = op->imm;
+        return;
+    }
+    if (takes_imm_b(opc) && !(op->flags & IRF_IMM)) {
+        if (commutes(opc) && CONST(op->a) && !CONST(op->b)) {
+            IrVal t = op->a;
+            op->a = op->b;
+            op->b = t;
         }
-        if (takes_imm_b(opc) && !(op->flags & IRF_IMM)) {
-            if (commutes(opc) && CONST(op->a) && !CONST(op->b)) {
-                IrVal t = op->a;
-                op->a = op->b;
-                op->b = t;
-            }
-            if (CONST(op->b)) {
-                op->imm = VALUE(op->b);
-                op->b = IR_NOVAL;
-                op->flags |= IRF_IMM;
-            }
-        } else if ((opc == IR_ST && CONST(op->b)) || (opc == IR_ST_ENV && CONST(op->a))) {
-            IrVal v = opc == IR_ST ? op->b : op->a;
-            op->imm2 = VALUE(v);
+        if (CONST(op->b)) {
+            op->imm = VALUE(op->b);
+            op->b = IR_NOVAL;
             op->flags |= IRF_IMM;
-            if (opc == IR_ST)
-                op->b = IR_NOVAL;
-            else
-                op->a = IR_NOVAL;
         }
-        bool has_sync = opc == IR_LD || opc == IR_ST || opc == IR_GUARD || opc == IR_BAIL ||
-                        opc == IR_BRCC;
-        if (has_sync && op->aux != IR_NO_SYNC) {
-            IrSyncList *l = &b->lists[op->aux];
-            for (unsigned k = 0; k < l->count; k++) {
-                IrSync *s = &b->syncs[l->first + k];
-                if (s->kind == IRS_ST32 && CONST(s->v)) {
-                    s->kind = IRS_ST32I;
-                    s->imm = VALUE(s->v);
-                }
+    } else if ((opc == IR_ST && CONST(op->b)) || (opc == IR_ST_ENV && CONST(op->a))) {
+        IrVal v = opc == IR_ST ? op->b : op->a;
+        op->imm2 = VALUE(v);
+        op->flags |= IRF_IMM;
+        if (opc == IR_ST)
+            op->b = IR_NOVAL;
+        else
+            op->a = IR_NOVAL;
+    }
+    bool has_sync = opc == IR_LD || opc == IR_ST || opc == IR_GUARD || opc == IR_BAIL ||
+                    opc == IR_BRCC;
+    if (has_sync && op->aux != IR_NO_SYNC) {
+        IrSyncList *l = &b->lists[op->aux];
+        for (unsigned i = 0; i < l->count; i++) {
+            IrSync *s = &b->syncs[l->first + i];
+            if (s->kind == IRS_ST32 && CONST(s->v)) {
+                s->kind = IRS_ST32I;
+                s->imm = VALUE(s->v);
             }
         }
     }
@@ -414,12 +406,8 @@ static bool feeds_only(const IrOp *op, const uint16_t *uses, IrVal v)
  * previous one's temporary: t0 = shl x, #s; t1 = add y, t0; t2 = add t1, #c. Adjacent
  * links (nothing but NOPs between, so no operand can change in between) whose temporary
  * has no other use become one IR_ADDR, which a host computes in one instruction. */
-static void fuse_addresses(IrBlock *b)
+static void fuse_addresses(IrBlock *b, const uint16_t *uses)
 {
-    static uint16_t uses[IR_MAX_TEMPS];
-    memset(uses, 0, b->ntemps * sizeof uses[0]);
-    for (unsigned i = 0; i < b->nops; i++)
-        ir_op_uses(b, &b->ops[i], count_use, uses);
     int prev = -1;
     for (unsigned i = 0; i < b->nops; i++) {
         IrOp *op = &b->ops[i];
@@ -488,13 +476,30 @@ static void eliminate_dead(IrBlock *b)
     }
 }
 
+/* Copy propagation, constant folding and the use counts address fusion needs, in one
+ * forward pass (each op is rewritten, then folded, then counted: the same result as three
+ * passes, for a third of the walks over ops and sync lists); then fusion and dead-code
+ * elimination. */
 void ir_optimize(IrBlock *b)
 {
+    static CopyProp cp;
+    static Consts k;
+    static uint16_t uses[IR_MAX_TEMPS];
     if (b->overflow)
         return;
-    copy_propagate(b);
-    fold_constants(b);
-    fuse_addresses(b);
+    for (unsigned i = 0; i < b->ntemps; i++)
+        cp.src[i] = IR_NOVAL;
+    memset(cp.gen, 0, sizeof cp.gen);
+    memset(k.is_const, 0, b->ntemps);
+    memset(uses, 0, b->ntemps * sizeof uses[0]);
+    for (unsigned i = 0; i < b->nops; i++) {
+        IrOp *op = &b->ops[i];
+        cp_rewrite(b, &cp, op);
+        fold_op(b, &k, op);
+        ir_op_uses(b, op, count_use, uses);
+        cp_note(&cp, op);
+    }
+    fuse_addresses(b, uses);
     eliminate_dead(b);
 }
 
