@@ -974,7 +974,8 @@ static void emit_handler(Bk *k, const IrOp *op)
         return;
     }
     x_mov_ri64(cb, X_RSI, (uint64_t)(uintptr_t)rec);
-    x_call(cb, (const void *)jit_helper_exec_insn);
+    x_call(cb, rec->insn.len ? (const void *)jit_helper_exec_insn
+                             : (const void *)jit_helper_exec_fetch);
     set_result(k, op->d, X_RAX);
 }
 

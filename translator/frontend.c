@@ -769,6 +769,39 @@ static bool room_for_insn(const Fe *f)
            f->out->nsites + 8 < IR_MAX_SITES && b->nlabels + 2 < IR_MAX_LABELS;
 }
 
+/* The block's first instruction does not decode within the page (it continues on the
+ * next one). A block holds bytes of one page only, so this one holds none of the
+ * instruction's: a handler call that fetches and decodes it on every run
+ * (jit_helper_exec_fetch, asked for by a record of length 0), then an indirect exit to
+ * wherever it left EIP. Before, each run fell back to the dispatcher, a failed
+ * translation and the interpreter (Linux's get_symbol_pos: 0.6M times per boot). Not in
+ * lockstep, which compares instructions the JIT decoded. */
+static bool straddle_block(const JitTranslateCtx *ctx, IrBlock *ir, FeOutput *out)
+{
+    uint32_t off = ctx->phys & 0xFFF;
+    if (ctx->stop_at_io || 0x1000 - off >= INSN_MAX_LEN || ctx->eip > ctx->cs_limit)
+        return false;
+    memset(&out->insns[0], 0, sizeof out->insns[0]);
+    out->insns[0].eip = ctx->eip;
+    out->ninsns = 1;
+    out->handler[0] = true;
+    out->cont[0] = false;
+    out->cover_lo = (uint16_t)off;
+    out->cover_hi = 0x1000;
+    Fe f;
+    memset(&f, 0, sizeof f);
+    f.b = ir;
+    f.out = out;
+    f.ctx = ctx;
+    f.cc = (FeCc){CCK_ENV, 0, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, IR_NOVAL, true, 0};
+    f.eip = ctx->eip;
+    ir_emit(ir, IR_INSN)->insn = 0;
+    fe_handler(&f, false);
+    fe_exit_indirect(&f, fe_ld_env(&f, ENV(eip)));
+    out->nexits = f.nslots;
+    return !ir->overflow;
+}
+
 bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, FeOutput *out)
 {
     ir_reset(ir);
@@ -776,7 +809,7 @@ bool fe_translate(const JitTranslateCtx *ctx, const uint8_t *page, IrBlock *ir, 
     out->ninline = 0;
     out->ninsns = decode_block(ctx, page, out);
     if (out->ninsns == 0)
-        return false;
+        return straddle_block(ctx, ir, out);
     bool inlined[JIT_MAX_INSNS];
     uint32_t live_after[JIT_MAX_INSNS];
     for (unsigned i = 0; i < out->ninsns; i++)

@@ -33,6 +33,28 @@ uint32_t jit_helper_exec_insn(CpuState *cpu, const JitInsnRec *rec)
            cpu->halted || irq || cpu->stats.tlb_flushes != flushes;
 }
 
+/* A block made of one instruction that continues on the next page holds none of its
+ * bytes (a block never depends on a second page): the instruction is fetched and decoded
+ * here on every run, so a write to either page or a new mapping of the second is seen as
+ * the interpreter sees it. The block then goes on at cpu->eip through the jump cache, so
+ * besides jit_helper_exec_insn's reasons it returns nonzero (leave through the dispatcher)
+ * when the next instruction needs the interpreter (an interrupt shadow after a load of SS,
+ * TF set by POPF). */
+uint32_t jit_helper_exec_fetch(CpuState *cpu, const JitInsnRec *rec)
+{
+    JitState *j = cpu->engine;
+    j->stats.helper_calls++;
+    cpu->eip = rec->eip;
+    uint64_t flushes = cpu->stats.tlb_flushes;
+    DecodedInsn insn;
+    cpu_fetch_decode(cpu, &insn);
+    j->stats.handler_by_op[insn.op]++;
+    cpu_step_decoded(cpu, &insn, false);
+    bool irq = (cpu->intr && (cpu->eflags & FL_IF)) || cpu->nmi_pending;
+    return !rec->tb->valid || cpu->exit_request || cpu->halted || irq ||
+           cpu->stats.tlb_flushes != flushes || jit_needs_interp(cpu);
+}
+
 /* Physical address of `lin` for an access, from the TLB when it holds a translation, else
  * by a page walk (which may raise #PF). */
 static uint32_t translate(CpuState *cpu, uint32_t lin, MmuAccess acc, bool user)

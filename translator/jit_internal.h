@@ -267,6 +267,9 @@ BackendResult backend_gen(JitState *j, const BackendInput *in);
 
 /* ---- jit_helpers.c: called from generated code -------------------------------------------------- */
 uint32_t jit_helper_exec_insn(CpuState *cpu, const JitInsnRec *rec);
+/* The same for a record with no decoded instruction (insn.len 0: it continues on the next
+ * page, see fe_translate): fetches and decodes it first, as the interpreter does. */
+uint32_t jit_helper_exec_fetch(CpuState *cpu, const JitInsnRec *rec);
 /* The slow paths of guest accesses. `icount` is the count with every instruction the block
  * charged retired; the helpers set cpu->icount from it (site->pending not retired). */
 uint64_t jit_helper_load(CpuState *cpu, uint32_t off, uint32_t unused, const JitMemSite *site,
