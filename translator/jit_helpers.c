@@ -13,6 +13,20 @@
 
 #define ABORT_LOAD (1ull << 32)
 
+/* Runs `insn` (the instruction at rec->eip) as cpu_step does; true when the block must be
+ * left after it for a reason other than where it went (see jit_helper_exec_insn). */
+static bool run_insn(CpuState *cpu, const JitInsnRec *rec, const DecodedInsn *insn)
+{
+    JitState *j = cpu->engine;
+    j->stats.helper_calls++;
+    j->stats.handler_by_op[insn->op]++;
+    uint64_t flushes = cpu->stats.tlb_flushes;
+    cpu_step_decoded(cpu, insn, false);
+    bool irq = (cpu->intr && (cpu->eflags & FL_IF)) || cpu->nmi_pending;
+    return !rec->tb->valid || cpu->exit_request || cpu->halted || irq ||
+           cpu->stats.tlb_flushes != flushes;
+}
+
 /* Runs one instruction through its interpreter handler, with the bookkeeping cpu_step does
  * after every instruction (cpu_step_decoded; the JIT never runs with TF set).
  * Returns nonzero when the block must be left after this instruction: it branched, its
@@ -22,37 +36,24 @@
  * decoded from memory that is no longer there). */
 uint32_t jit_helper_exec_insn(CpuState *cpu, const JitInsnRec *rec)
 {
-    JitState *j = cpu->engine;
-    j->stats.helper_calls++;
-    j->stats.handler_by_op[rec->insn.op]++;
     cpu->eip = rec->eip;
-    uint64_t flushes = cpu->stats.tlb_flushes;
-    cpu_step_decoded(cpu, &rec->insn, false);
-    bool irq = (cpu->intr && (cpu->eflags & FL_IF)) || cpu->nmi_pending;
-    return !rec->tb->valid || cpu->eip != rec->eip + rec->insn.len || cpu->exit_request ||
-           cpu->halted || irq || cpu->stats.tlb_flushes != flushes;
+    bool leave = run_insn(cpu, rec, &rec->insn);
+    return leave || cpu->eip != rec->eip + rec->insn.len;
 }
 
 /* A block made of one instruction that continues on the next page holds none of its
  * bytes (a block never depends on a second page): the instruction is fetched and decoded
  * here on every run, so a write to either page or a new mapping of the second is seen as
  * the interpreter sees it. The block then goes on at cpu->eip through the jump cache, so
- * besides jit_helper_exec_insn's reasons it returns nonzero (leave through the dispatcher)
- * when the next instruction needs the interpreter (an interrupt shadow after a load of SS,
- * TF set by POPF). */
+ * besides run_insn's reasons it returns nonzero (leave through the dispatcher) when the
+ * next instruction needs the interpreter (an interrupt shadow after a load of SS, TF set
+ * by POPF). */
 uint32_t jit_helper_exec_fetch(CpuState *cpu, const JitInsnRec *rec)
 {
-    JitState *j = cpu->engine;
-    j->stats.helper_calls++;
     cpu->eip = rec->eip;
-    uint64_t flushes = cpu->stats.tlb_flushes;
     DecodedInsn insn;
     cpu_fetch_decode(cpu, &insn);
-    j->stats.handler_by_op[insn.op]++;
-    cpu_step_decoded(cpu, &insn, false);
-    bool irq = (cpu->intr && (cpu->eflags & FL_IF)) || cpu->nmi_pending;
-    return !rec->tb->valid || cpu->exit_request || cpu->halted || irq ||
-           cpu->stats.tlb_flushes != flushes || jit_needs_interp(cpu);
+    return run_insn(cpu, rec, &insn) || jit_needs_interp(cpu);
 }
 
 /* Physical address of `lin` for an access, from the TLB when it holds a translation, else
