@@ -2,7 +2,7 @@
 ; holds the arithmetic flags of the last flag-writing instruction (a lazy SUB, an INC
 ; keeping CF, explicit flags from STC/CMC), IF and DF as set, RF and VM clear; the 16-bit
 ; form pushes the low word (ESP - 2). Four rounds: fresh translations, then reused ones.
-; (A fault on the push itself cannot be tested here: the handler shares the stack.)
+; (A fault on the push itself: jit_push_fault, from ring 3 so the handler has its own stack.)
 %include "rom.inc"
 %include "report.inc"
 %include "pm.inc"
