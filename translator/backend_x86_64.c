@@ -639,7 +639,7 @@ static void capture_stub_state(Bk *k, Stub *s, const IrOp *op)
 
 static void stub_entry(Stub *s, uint8_t *field)
 {
-    if (field && s->njf < 2)
+    if (field && s->njf < STUB_MAX_ENTRIES)
         s->jf[s->njf++] = field;
 }
 
@@ -667,6 +667,13 @@ void bk_emit_tlb_lookup(Bk *k, const IrOp *op, int ro, int lin_reg, Stub *s, boo
     if (!(op->flags & (IRF_SEG_FLAT | IRF_SEG_LIMIT))) {
         stub_entry(s, x_jmp_fwd(cb)); /* full checks in the helper, every time */
         return;
+    }
+    if (op->flags & IRF_SEG_ATTR) {
+        /* the conditions of SEGC_LIMIT, from the segment's attributes (see jit_mode) */
+        x_movzx_rm(cb, 2, X_R10, xmem(X_RBP, seg + (int32_t)offsetof(SegCache, attr)));
+        x_alu_ri(cb, XA_AND, 4, X_R10, SA_P | SA_S | SA_CODE | SA_DC | SA_RW);
+        x_alu_ri(cb, XA_CMP, 4, X_R10, SA_P | SA_S | SA_RW);
+        stub_entry(s, x_jcc_fwd(cb, XC_NE));
     }
     if (op->flags & IRF_SEG_LIMIT) {
         /* offset + size - 1 <= limit, in 64 bits so it cannot wrap; then add the base */
@@ -1325,7 +1332,7 @@ BackendResult backend_gen(JitState *j, const BackendInput *in)
         Stub *s = bk_new_stub(k, STUB_LOOP_BAIL);
         s->rf = k->head_rf;
         s->imm = k->tb->eip;
-        if (s->njf < 2)
+        if (s->njf < STUB_MAX_ENTRIES)
             s->jf[s->njf++] = k->pre_head_jb;
     }
     bk_emit_stubs(k);

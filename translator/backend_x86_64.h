@@ -78,6 +78,9 @@ typedef struct PageHold {
     bool user, read, write;
 } PageHold;
 
+/* Branches into one stub: at most an access's attribute check, limit check and TLB miss. */
+#define STUB_MAX_ENTRIES 3
+
 typedef struct Stub {
     uint8_t kind;         /* StubKind */
     int8_t off_reg;       /* LD/ST: offset register; GUARD: unused */
@@ -93,7 +96,7 @@ typedef struct Stub {
     const IrOp *op;       /* PROBE: the access */
     struct Stub *slow;    /* PROBE: where a TLB miss goes */
     const JitMemSite *site;
-    uint8_t *jf[2];       /* rel32 fields of the branches from the main code */
+    uint8_t *jf[STUB_MAX_ENTRIES]; /* rel32 fields of the branches from the main code */
     uint8_t njf;
     uint8_t *ret;         /* where LD/ST stubs return to */
     RegFile rf;           /* register state at the op */

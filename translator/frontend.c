@@ -71,6 +71,8 @@ static uint8_t seg_flags(const Fe *f, int seg)
 {
     unsigned c = jm_segclass(f->ctx->mode, seg);
     uint8_t fl = jm_cpl(f->ctx->mode) == 3 ? IRF_USER : 0;
+    if (seg == JM_DYNAMIC_SEG) /* (alignment checking sends every access to the helper) */
+        return (f->ctx->mode & JM_ALIGN) ? fl : fl | IRF_SEG_LIMIT | IRF_SEG_ATTR;
     if (c == SEGC_FLAT)
         fl |= IRF_SEG_FLAT;
     else if (c == SEGC_LIMIT)

@@ -118,6 +118,9 @@ typedef enum IrOpc {
 #define IRF_SEG_FLAT 0x20 /* IR_LD/IR_ST: segment base 0, limit 4G-1, usable: no check */
 #define IRF_SEG_LIMIT 0x40 /* IR_LD/IR_ST: expand-up usable segment: check limit, add base */
 #define IRF_LOOP 0x80      /* IR_EXIT_TB: the target is this block's own start */
+#define IRF_SEG_ATTR 0x80  /* IR_LD/IR_ST with IRF_SEG_LIMIT: the segment's class is not
+                              known at translation: check at run time that it is usable,
+                              expand-up data, writable (else the helper decides) */
 /* neither SEG flag: the segment needs the full check (helper for every access) */
 
 typedef struct IrOp {

@@ -5,7 +5,7 @@
  * one guest-physical address and never leaves that 4 KiB page. It is keyed by
  * (physical address, EIP, CS base, CS limit, mode bits): the mode bits are everything that
  * changes how the bytes decode or what the generated code assumes (code and stack size,
- * PE, VM, CPL, and the class of each segment register, see jit_mode()). Its metadata
+ * PE, VM, CPL, and the class of each segment register but GS, see jit_mode()). Its metadata
  * (decoded instructions for interpreter fallbacks, memory-access sites, exit slots) lives in
  * the metadata arena, and its code in the code cache; both are reclaimed only by a full
  * flush, so a block invalidated while it runs stays executable until it returns. Only
@@ -46,7 +46,12 @@ enum {
 #define JM_WINDOW 0x080u /* paging off, A20 on, host window present: linear = physical, so
                             inline accesses may go through the host window (jit_window.c) */
 #define JM_CPL_SHIFT 4 /* 2 bits */
-#define JM_SEG_SHIFT 8 /* 2 bits per segment register, ES CS SS DS FS GS */
+#define JM_SEG_SHIFT 8 /* 2 bits per segment register, ES CS SS DS FS (GS: always 0) */
+/* GS's class is left out of the mode: 32-bit kernels leave GS to user space (thread-local
+ * storage), so with it in the key every kernel block was translated again for each GS a
+ * task happened to hold (12% of a Linux boot's translations). A GS access checks the
+ * segment's attributes and limit at run time instead (IRF_SEG_ATTR). */
+#define JM_DYNAMIC_SEG SEG_GS
 static inline unsigned jm_cpl(uint32_t mode) { return (mode >> JM_CPL_SHIFT) & 3; }
 static inline unsigned jm_segclass(uint32_t mode, int seg)
 {

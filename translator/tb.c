@@ -31,7 +31,8 @@ uint32_t jit_mode(const CpuState *cpu)
     if ((cpu->cr0 & CR0_AM) && (cpu->eflags & FL_AC) && cpu->cpl == 3)
         return m | JM_ALIGN;
     for (int s = 0; s < SEG_COUNT; s++)
-        m |= seg_class(cpu, s, prot) << (JM_SEG_SHIFT + 2 * s);
+        if (s != JM_DYNAMIC_SEG)
+            m |= seg_class(cpu, s, prot) << (JM_SEG_SHIFT + 2 * s);
     return m;
 }
 
