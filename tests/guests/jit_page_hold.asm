@@ -7,7 +7,8 @@
 ;   2  the page under the run is remapped (PTE write + INVLPG) between two calls
 ;   3  in the middle of the run, a store through a second mapping of the page table rewrites
 ;      the run's PTE; that store misses the TLB and its refill takes the run page's entry
-;      (the TLB is direct-mapped: 256 entries indexed by linear bits 12-19). The run's later
+;      (the TLB is direct-mapped: 1024 entries indexed by linear bits 12-21, so the second
+;      mapping is 4 MiB above the run's page, through a second page table). The run's later
 ;      loads then see the new mapping, as the interpreter's lookup does. (On hardware a
 ;      stale translation may survive a PTE write without INVLPG; this pins vmm86's model,
 ;      which every engine must follow.)
@@ -19,8 +20,9 @@
 
 %define CROSS_PAGE 0x200000      ; case 1: EBP = CROSS_PAGE + 4 straddles, + 0x800 does not;
 %define CROSS_PHYS 0x382000      ; the page is not next to the one below it in RAM
-%define VIRT       0x330000      ; cases 2-3: the remapped page (TLB index 0x30)
-%define ALIAS      0x230000      ; case 3: the page table seen at another address (index 0x30)
+%define VIRT       0x330000      ; cases 2-3: the remapped page (TLB index 0x330)
+%define ALIAS      0x730000      ; case 3: the page table seen at another address (index 0x330)
+%define PT1_BASE   0x12000       ; the page table of 4-8 MiB, which maps only ALIAS
 %define PHYS1      0x380000
 %define PHYS2      0x381000
 %define RO_PAGE    0x340000      ; case 4
@@ -35,7 +37,12 @@ pm_main:
     mov dword [RO_PAGE + 0xF8], 0x1234    ; before the page becomes read-only
     mov dword [RO_PAGE + 0xFC], 0x8765
     mov dword [PTE(RO_PAGE)], RO_PAGE | 1
-    mov dword [PTE(ALIAS)], PT0_BASE | 3
+    mov edi, PT1_BASE
+    xor eax, eax
+    mov ecx, 1024
+    rep stosd
+    mov dword [PT1_BASE + ((ALIAS >> 12) & 1023) * 4], PT0_BASE | 3
+    mov dword [PD_BASE + (ALIAS >> 22) * 4], PT1_BASE | 7
     mov dword [PTE(CROSS_PAGE)], CROSS_PHYS | 3
     mov dword [PHYS1 + 0xF4], 0x101       ; the run of case 3 reads EBP-0xC and EBP-0x10
     mov dword [PHYS1 + 0xF0], 0x202

@@ -203,6 +203,7 @@ Test(ops_string, ins_needs_io_permission_unless_the_count_is_zero)
 
 #define PT_DIR 0x90000u
 #define PT_TAB 0x91000u
+#define PT_TAB_HIGH 0x92000u /* the page table of an alias_lin beyond 4 MiB */
 
 typedef struct StrCase {
     uint8_t bytes[3];
@@ -212,7 +213,8 @@ typedef struct StrCase {
     unsigned cpl;
     uint32_t eflags, eax, ecx, esi, edi;
     uint32_t absent;      /* linear page made not present (0: none) */
-    uint32_t alias_lin;   /* linear page mapped to alias_phys (0: none) */
+    uint32_t alias_lin;   /* linear page mapped to alias_phys (0: none; beyond 4 MiB: the
+                             only page mapped there) */
     uint32_t alias_phys;
     uint32_t code_page;   /* physical page marked as holding translated code (0: none) */
     uint32_t es_limit;    /* ES limit in bytes (0: as the fixture sets it) */
@@ -248,6 +250,12 @@ static void set_paging(CpuState *cpu, const StrCase *c)
         if (c->alias_lin && lin == c->alias_lin)
             pte = c->alias_phys | 0x7;
         fx_poke32(PT_TAB + 4 * i, pte);
+    }
+    if (c->alias_lin >> 22) {
+        fx_poke32(PT_DIR + 4 * (c->alias_lin >> 22), PT_TAB_HIGH | 0x7);
+        for (uint32_t i = 0; i < 1024; i++)
+            fx_poke32(PT_TAB_HIGH + 4 * i, 0);
+        fx_poke32(PT_TAB_HIGH + 4 * ((c->alias_lin >> 12) & 1023), c->alias_phys | 0x7);
     }
     cpu->cr3 = PT_DIR;
     cpu->cr0 |= CR0_PG;
@@ -356,9 +364,10 @@ Test(ops_string, batch_movs_overlap_is_element_by_element)
         /* the same RAM through two linear pages: the overlap is in host memory */
         {INSN(0xF3, 0xA4), .ecx = 0x800, .esi = 0x44100, .edi = 0x70101, .paging = true,
          .alias_lin = 0x70000, .alias_phys = 0x44000},
-        /* source and destination pages share a TLB slot (0x41 and 0x141) */
-        {INSN(0xF3, 0xA5), .ecx = 0x500, .esi = 0x41000, .edi = 0x141000, .paging = true,
-         .alias_lin = 0x141000, .alias_phys = 0x60000, .slow_expected = true},
+        /* source and destination pages share a TLB slot (TLB_SIZE pages apart) */
+        {INSN(0xF3, 0xA5), .ecx = 0x500, .esi = 0x41000, .edi = 0x41000 + TLB_SIZE * PAGE_SIZE,
+         .paging = true, .alias_lin = 0x41000 + TLB_SIZE * PAGE_SIZE, .alias_phys = 0x60000,
+         .slow_expected = true},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         free(str_compare(&cases[i]).ram);
