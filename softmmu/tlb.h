@@ -13,7 +13,9 @@
 
 #include <stdint.h>
 
-#define TLB_BITS 10 /* 1024 entries: with 256, a Linux boot missed 1.46M times, 255K now (the kernel code and data pages it cycles through conflicted) */
+/* 1024 entries: with 256, the kernel code and data pages a Linux boot cycles through
+ * conflicted (1.46M misses per boot against 253K). */
+#define TLB_BITS 10
 #define TLB_SIZE (1u << TLB_BITS)
 #define TLB_INVALID 0x1u
 #define TLB_SLOW 0x2u
